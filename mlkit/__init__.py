@@ -1,0 +1,53 @@
+"""mlkit: helpers for the iterative design process of *Designing Machine Learning Systems*.
+
+The guided notebooks in ``notebooks/`` walk a case study through the process, one
+stage per notebook; this package holds what they share. Each module is named after
+the stage or concern it serves and is imported on first use, so ``import mlkit``
+stays fast and changes nothing::
+
+    import mlkit as mk
+
+    case = mk.cases.load("spam")          # a case study: spec, framing, data
+    log = mk.design.DesignLog(case.name)  # the decisions of one iteration
+    mk.charts.enable_offline()            # charts that draw with no internet
+
+Modules
+-------
+cases
+    Case studies: load a case's validated spec and its data, list the cases.
+design
+    The stages of the design process, the design log and its comparisons.
+charts
+    Altair charts in one visual style, and an offline renderer for notebooks.
+cli
+    The ``mlkit`` command: ``lab``, ``cases``, ``run``, ``doctor``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+__version__ = "0.1.0"
+
+_SUBMODULES = ("cases", "charts", "cli", "design")
+
+__all__ = ["__version__", *_SUBMODULES]
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
+    from mlkit import cases as cases
+    from mlkit import charts as charts
+    from mlkit import cli as cli
+    from mlkit import design as design
+
+
+def __getattr__(name: str):
+    # PEP 562: import a submodule the first time it is used, so that `import mlkit`
+    # does not pay for pandas, scikit-learn or altair.
+    if name in _SUBMODULES:
+        return importlib.import_module(f"mlkit.{name}")
+    raise AttributeError(f"module 'mlkit' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
