@@ -1,0 +1,60 @@
+"""Shared set-up of the test suite.
+
+Network access is blocked for the whole run: ``tests/offline`` goes first on
+PYTHONPATH, so its ``sitecustomize`` refuses connections to other machines in this
+process and in every process the tests start (kernels, the ``mlkit`` command).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+TESTS = Path(__file__).resolve().parent
+ROOT = TESTS.parent
+OFFLINE = TESTS / "offline"
+TEST_CASES = TESTS / "cases"
+
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    [str(OFFLINE), *filter(None, [os.environ.get("PYTHONPATH")])]
+)
+# Kernels and subprocesses inherit the variable; this process loads the guard now.
+_spec = importlib.util.spec_from_file_location(
+    "_mlkit_offline", OFFLINE / "sitecustomize.py"
+)
+network_guard = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(network_guard)
+
+# Not test modules: the network guard, and the hooks of the test cases.
+collect_ignore = ["offline", "cases"]
+
+# Tests must not depend on the case folders of whoever runs them.
+os.environ.pop("MLKIT_CASES_PATH", None)
+
+
+@pytest.fixture
+def case_copy(tmp_path):
+    """Copy a shipped (or test) case into a temporary folder and return its path.
+
+    Tests edit the copy's case.toml or data to build a broken case.
+    """
+
+    def copy(name: str = "spam") -> Path:
+        source = ROOT / "case_studies" / name
+        if not source.is_dir():
+            source = TEST_CASES / name
+        target = tmp_path / f"copy_{name}"
+        shutil.copytree(source, target)
+        return target
+
+    return copy
+
+
+@pytest.fixture
+def with_test_cases(monkeypatch):
+    """Make the test cases (demand, triage) loadable by name."""
+    monkeypatch.setenv("MLKIT_CASES_PATH", str(TEST_CASES))
