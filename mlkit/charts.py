@@ -1,0 +1,717 @@
+"""Altair charts in one visual style, and a renderer that draws them with no internet.
+
+Charts are values: every function here returns an altair chart and displays
+nothing. They compose with ``+``, ``|`` and ``&``, and carry their data already
+aggregated, so no chart depends on altair's row limit.
+
+altair's default renderer loads Vega from a CDN and draws nothing offline. Call
+:func:`enable_offline` once in a notebook's set-up cell: it puts the Vega bundle
+that ships with ``vl-convert-python`` in the page, once, and makes each chart a
+small HTML snippet that uses it. Importing mlkit changes no renderer and no theme.
+
+Examples
+--------
+>>> from mlkit.charts import process_map
+>>> from mlkit.design import stages_frame
+>>> chart = process_map(stages_frame(applies=["start", "scoping"]))
+>>> chart.to_dict()["layer"][0]["mark"]["type"]
+'rule'
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import uuid
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from mlkit._exceptions import MlkitValueError, with_hint
+
+if TYPE_CHECKING:
+    import altair as alt
+    import pandas as pd
+
+__all__ = [
+    "PALETTE",
+    "comparison_chart",
+    "distribution",
+    "enable_offline",
+    "is_offline",
+    "message_chart",
+    "process_map",
+    "to_html",
+]
+
+#: Okabe and Ito's palette, distinguishable with the common colour-vision deficiencies.
+PALETTE: tuple[str, ...] = (
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#D55E00",
+    "#CC79A7",
+    "#56B4E9",
+    "#F0E442",
+    "#000000",
+)
+GREY = "#BBBBBB"
+TEXT = "#333333"
+FONT_SIZE = 12
+TITLE_SIZE = 15
+
+_EMBED_OPTIONS = {
+    "mode": "vega-lite",
+    # The editor and source links open vega's online editor; export works offline.
+    "actions": {"export": True, "source": False, "compiled": False, "editor": False},
+}
+_state = {"offline": False}
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+@lru_cache(maxsize=1)
+def _bundle() -> str:
+    """vega, vega-lite and vega-embed in one script, from vl-convert (no network)."""
+    from mlkit._optional import require
+
+    require(
+        "vl_convert",
+        purpose="draw charts with no internet connection",
+        package="vl-convert-python",
+    )
+    import vl_convert
+    from altair.utils._importers import vl_version_for_vl_convert
+
+    script = vl_convert.javascript_bundle(vl_version=vl_version_for_vl_convert())
+    return script.replace("</script", "<\\/script")
+
+
+def _loader_html() -> str:
+    # Wrapped in a function: the bundle declares top-level constants, which would
+    # clash if it ran twice in one page. It sets window.vegaEmbed.
+    return (
+        "<script type='text/javascript'>\nif (!window.vegaEmbed) (function () {\n"
+        + _bundle()
+        + "\n})();\n</script>"
+    )
+
+
+def _chart_html(spec: dict[str, Any]) -> str:
+    div = f"mlkit-chart-{uuid.uuid4().hex}"
+    spec_json = json.dumps(spec).replace("</", "<\\/")
+    options = json.dumps(_EMBED_OPTIONS)
+    missing = (
+        "This chart needs the chart library in the page: run the notebook's "
+        "set-up cell (it calls mk.charts.enable_offline()), then this cell again."
+    )
+    return f"""<div id="{div}" class="mlkit-chart"></div>
+<script type="text/javascript">
+(function () {{
+  var el = document.currentScript && document.currentScript.previousElementSibling;
+  if (!el || el.id !== "{div}") {{ el = document.getElementById("{div}"); }}
+  var spec = {spec_json}, waited = 0;
+  function draw() {{
+    if (window.vegaEmbed) {{
+      window.vegaEmbed(el, spec, {options}).catch(function (err) {{
+        el.textContent = "Chart error: " + err;
+      }});
+    }} else if ((waited += 100) > 10000) {{
+      el.innerHTML = "<em>{missing}</em>";
+    }} else {{
+      setTimeout(draw, 100);
+    }}
+  }}
+  draw();
+}})();
+</script>"""
+
+
+def _to_spec(chart: Any) -> dict[str, Any]:
+    if isinstance(chart, dict):
+        return chart
+    if hasattr(chart, "to_dict"):
+        return chart.to_dict()
+    raise MlkitValueError(
+        with_hint(
+            f"'chart' must be an altair chart or a Vega-Lite spec; got {type(chart).__name__}.",
+            "pass the chart object, for example result.chart().",
+        )
+    )
+
+
+def to_html(chart: Any) -> str:
+    """HTML that draws ``chart`` with no internet access.
+
+    After :func:`enable_offline` the snippet is small and uses the library put in
+    the page by that call; before, it carries the library itself (about 0.9 MB), so
+    that it draws anywhere.
+    """
+    html = _chart_html(_to_spec(chart))
+    return html if _state["offline"] else _loader_html() + "\n" + html
+
+
+def _renderer(spec: dict[str, Any], **metadata: Any) -> dict[str, str]:
+    return {"text/html": _chart_html(spec), "text/plain": "<altair chart>"}
+
+
+def enable_offline() -> None:
+    """Make altair charts draw in this notebook with no internet access.
+
+    Call it once, in the set-up cell: it shows a one-line output that loads the
+    Vega library into the page, and switches altair to a renderer that uses it.
+    Run the set-up cell again after reloading the page. Outside a notebook it only
+    switches the renderer.
+    """
+    import altair as alt
+
+    _bundle()  # fail here, with the install hint, rather than at the first chart
+    alt.renderers.register("mlkit-offline", _renderer)
+    alt.renderers.enable("mlkit-offline")
+    _state["offline"] = True
+    try:
+        from IPython import get_ipython
+        from IPython.display import HTML, display
+    except ImportError:
+        return
+    if get_ipython() is not None:
+        note = (
+            "<div style='font-size:0.8em;color:#666'>Charts draw offline: Vega-Lite "
+            f"{alt.VEGALITE_VERSION} is loaded in this page.</div>"
+        )
+        display(HTML(note + _loader_html()))
+
+
+def is_offline() -> bool:
+    """Whether :func:`enable_offline` was called in this process."""
+    return _state["offline"]
+
+
+# --------------------------------------------------------------------------- charts
+
+
+def _title(text: str, subtitle: str | None = None) -> Any:
+    import altair as alt
+
+    return alt.TitleParams(
+        text,
+        subtitle=subtitle or alt.Undefined,
+        anchor="start",
+        fontSize=TITLE_SIZE,
+        subtitleFontSize=FONT_SIZE,
+        subtitleColor="#555555",
+    )
+
+
+def message_chart(message: str, *, title: str = "") -> alt.Chart:
+    """A chart that only says ``message``: what a chart shows when there is nothing to draw."""
+    import altair as alt
+    import pandas as pd
+
+    return (
+        alt.Chart(pd.DataFrame({"message": [message]}))
+        .mark_text(fontSize=FONT_SIZE + 1, color=TEXT, align="left", x=5)
+        .encode(text="message:N")
+        .properties(
+            width=420, height=40, title=_title(title) if title else alt.Undefined
+        )
+    )
+
+
+def _binned(values: pd.Series, bins: int) -> tuple[pd.Series, pd.Series, str]:
+    """Bin numbers or dates: (start, end) of each value's bin, and a unit label."""
+    import numpy as np
+    import pandas as pd
+
+    if pd.api.types.is_datetime64_any_dtype(values):
+        span = values.max() - values.min()
+        freq, unit = ("MS", "month") if span > pd.Timedelta(days=120) else ("D", "day")
+        start = values.dt.to_period(freq[0]).dt.start_time
+        end = (values.dt.to_period(freq[0]) + 1).dt.start_time
+        return start, end, unit
+    finite = values.astype("float64")
+    low, high = float(finite.min()), float(finite.max())
+    if np.all(finite == np.round(finite)):
+        # Whole numbers (ages, counts): bins of a whole width, so that each bin holds
+        # the same number of possible values and the histogram has no false comb.
+        width = max(1, math.ceil((high - low + 1) / bins))
+        edges = np.arange(low, high + width + 1, width, dtype="float64")
+    else:
+        edges = np.histogram_bin_edges(finite, bins=bins)
+    index = np.clip(np.searchsorted(edges, finite, side="right") - 1, 0, len(edges) - 2)
+    return (
+        pd.Series(edges[index], index=values.index),
+        pd.Series(edges[index + 1], index=values.index),
+        "bin",
+    )
+
+
+def distribution(
+    values: Any,
+    *,
+    by: Any = None,
+    title: str | None = None,
+    max_categories: int = 20,
+    bins: int = 30,
+) -> alt.Chart:
+    """How values are distributed, aggregated before charting.
+
+    Categories become bars (the ``max_categories`` most frequent; the rest are
+    grouped as "(other)"), numbers a histogram with ``bins`` bins, and dates a
+    histogram by month (by day when they span under four months). Missing values
+    are counted and said in the subtitle.
+
+    Parameters
+    ----------
+    values : array-like or pandas.Series
+        The values; a Series' name becomes the axis title.
+    by : array-like, optional
+        A categorical variable of the same length that splits each bar, for
+        example the target.
+    title : str, optional
+        The chart's title.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> y = pd.Series(np.repeat(["ham", "spam"], [30, 10]), name="label")
+    >>> spec = distribution(y).to_dict()
+    >>> spec["mark"]["type"], spec["encoding"]["x"]["field"]
+    ('bar', 'count')
+    """
+    import altair as alt
+    import pandas as pd
+
+    series = values if isinstance(values, pd.Series) else pd.Series(values)
+    series = series.reset_index(drop=True)
+    name = str(series.name) if series.name is not None else "value"
+    if by is not None:
+        group = (by if isinstance(by, pd.Series) else pd.Series(by)).reset_index(
+            drop=True
+        )
+        if len(group) != len(series):
+            raise MlkitValueError(
+                with_hint(
+                    f"'by' has {len(group)} values but 'values' has {len(series)}.",
+                    "pass two columns of the same frame.",
+                )
+            )
+        if group.nunique() > len(PALETTE):
+            raise MlkitValueError(
+                with_hint(
+                    f"'by' has {group.nunique()} distinct values; at most "
+                    f"{len(PALETTE)} can be told apart by colour.",
+                    "pass a variable with few categories, such as the target.",
+                )
+            )
+        group_name = str(group.name) if group.name is not None else "group"
+        group = group.astype("str")
+    else:
+        group_name, group = "all", pd.Series("all", index=series.index)
+    missing = int(series.isna().sum())
+    keep = series.notna()
+    series, group = series[keep], group[keep]
+    numeric = pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(
+        series
+    )
+    dated = pd.api.types.is_datetime64_any_dtype(series)
+    subtitle = [
+        f"{len(series):,} values" + (f", {missing:,} missing" if missing else "")
+    ]
+    color = (
+        alt.Color(
+            f"{group_name}:N",
+            scale=alt.Scale(range=list(PALETTE)),
+            legend=alt.Legend(title=group_name, orient="bottom"),
+        )
+        if by is not None
+        else alt.value(PALETTE[0])
+    )
+    if (numeric and series.nunique() > max_categories) or dated:
+        start, end, unit = _binned(series, bins)
+        frame = (
+            pd.DataFrame({"start": start, "end": end, group_name: group})
+            .groupby(["start", "end", group_name], observed=True)
+            .size()
+            .rename("count")
+            .reset_index()
+        )
+        # Stack by hand: a bar from y0 to y1 per group within each bin.
+        frame["y1"] = frame.groupby("start", observed=True)["count"].cumsum()
+        frame["y0"] = frame["y1"] - frame["count"]
+        kind = "T" if dated else "Q"
+        x_title = f"{name} (by {unit})" if dated else name
+        chart = (
+            alt.Chart(frame)
+            .mark_bar()
+            .encode(
+                x=alt.X(
+                    f"start:{kind}",
+                    title=x_title,
+                    scale=alt.Scale(zero=False),
+                    axis=alt.Axis(labelFontSize=FONT_SIZE),
+                ),
+                x2=f"end:{kind}",
+                y=alt.Y("y1:Q", title="rows"),
+                y2="y0:Q",
+                color=color,
+                tooltip=[
+                    alt.Tooltip(f"start:{kind}", title="from"),
+                    alt.Tooltip(f"end:{kind}", title="to"),
+                    alt.Tooltip(f"{group_name}:N"),
+                    alt.Tooltip("count:Q", format=","),
+                ],
+            )
+        )
+    else:
+        labels = series.astype("str")
+        top = labels.value_counts().index[:max_categories]
+        if labels.nunique() > max_categories:
+            subtitle.append(
+                f"{labels.nunique() - max_categories} rarer values as (other)"
+            )
+            labels = labels.where(labels.isin(top), "(other)")
+        frame = (
+            pd.DataFrame({name: labels, group_name: group})
+            .groupby([name, group_name], observed=True)
+            .size()
+            .rename("count")
+            .reset_index()
+        )
+        frame["share"] = frame["count"] / frame["count"].sum()
+        order = frame.groupby(name)["count"].sum().sort_values(ascending=False).index
+        chart = (
+            alt.Chart(frame)
+            .mark_bar()
+            .encode(
+                y=alt.Y(
+                    f"{name}:N",
+                    sort=list(order),
+                    title=name,
+                    axis=alt.Axis(labelFontSize=FONT_SIZE, labelLimit=220),
+                ),
+                x=alt.X("count:Q", title="rows", stack=True),
+                color=color,
+                tooltip=[
+                    alt.Tooltip(f"{name}:N"),
+                    alt.Tooltip(f"{group_name}:N"),
+                    alt.Tooltip("count:Q", format=","),
+                    alt.Tooltip("share:Q", format=".1%"),
+                ],
+            )
+        )
+    return chart.properties(
+        width=420,
+        height=alt.Step(18)
+        if not (numeric or dated) or series.nunique() <= max_categories
+        else 220,
+        title=_title(title or f"Distribution of {name}", "; ".join(subtitle)),
+    )
+
+
+def process_map(
+    stages: pd.DataFrame,
+    *,
+    title: str = "The design process, around again",
+) -> alt.LayerChart:
+    """The stages of the design process as a loop.
+
+    Parameters
+    ----------
+    stages : pandas.DataFrame
+        As made by :func:`mlkit.design.stages_frame`: ``number``, ``title``,
+        ``chapters``, ``notebook``, ``question``, ``applies`` and ``decisions``.
+        Stage 0 is drawn in the middle, stages 1 to 12 around the loop, with an
+        arrow from the last back to the first.
+    title : str
+        The chart's title.
+
+    Returns
+    -------
+    altair.LayerChart
+        Nodes coloured by status (decided, to do, does not apply), arrows between
+        consecutive stages, labels with the number of decisions recorded.
+    """
+    import altair as alt
+    import pandas as pd
+
+    required = {
+        "number",
+        "title",
+        "chapters",
+        "notebook",
+        "question",
+        "applies",
+        "decisions",
+    }
+    missing = required - set(stages.columns)
+    if missing:
+        raise MlkitValueError(
+            with_hint(
+                f"'stages' lacks the column(s) {sorted(missing)}.",
+                "build it with mlkit.design.stages_frame().",
+            )
+        )
+    nodes = stages.sort_values("number").reset_index(drop=True).copy()
+    loop = nodes[nodes["number"] > 0]
+    n = len(loop)
+    angle = {
+        num: math.pi / 2 - 2 * math.pi * i / n for i, num in enumerate(loop["number"])
+    }
+    nodes["x"] = [math.cos(angle[k]) if k in angle else 0.0 for k in nodes["number"]]
+    nodes["y"] = [math.sin(angle[k]) if k in angle else 0.0 for k in nodes["number"]]
+    nodes["status"] = [
+        "decided" if d > 0 else ("to do" if a else "does not apply")
+        for a, d in zip(nodes["applies"], nodes["decisions"], strict=True)
+    ]
+    nodes["label"] = [
+        f"{t}\n{d} decision{'s' if d != 1 else ''}" if d else t
+        for t, d in zip(nodes["title"], nodes["decisions"], strict=True)
+    ]
+    # Labels sit outside the loop: beside the nodes on the sides, above the top
+    # node and below the bottom one; stage 0's label sits under it.
+    nodes["lx"] = nodes["x"] * 1.22
+    nodes["ly"] = nodes["y"] * 1.18 - 0.02
+    nodes.loc[nodes["y"] > 0.99, "ly"] = 1.3
+    nodes.loc[nodes["y"] < -0.99, "ly"] = -1.22
+    nodes.loc[nodes["number"] == 0, "ly"] = -0.2
+    nodes["side"] = [
+        "right" if x > 0.2 else "left" if x < -0.2 else "middle" for x in nodes["x"]
+    ]
+
+    pos = nodes.set_index("number")[["x", "y"]]
+    numbers = list(loop["number"])
+    pairs = list(zip(numbers, numbers[1:] + numbers[:1], strict=True))
+    if 0 in pos.index and numbers:
+        pairs.insert(0, (0, numbers[0]))
+    edges = pd.DataFrame(
+        [
+            {
+                "x": pos.at[a, "x"],
+                "y": pos.at[a, "y"],
+                "x2": pos.at[b, "x"],
+                "y2": pos.at[b, "y"],
+                "kind": "iterate" if b == numbers[0] and a != 0 else "next",
+            }
+            for a, b in pairs
+        ]
+    )
+    # Arrow heads part-way along each edge, turned to point along it (clockwise
+    # degrees from "up", in screen coordinates).
+    edges["mx"] = edges["x"] + 0.62 * (edges["x2"] - edges["x"])
+    edges["my"] = edges["y"] + 0.62 * (edges["y2"] - edges["y"])
+    edges["angle"] = [
+        math.degrees(math.atan2(dx, dy)) % 360
+        for dx, dy in zip(
+            edges["x2"] - edges["x"], edges["y2"] - edges["y"], strict=True
+        )
+    ]
+
+    def xy(x_field: str, y_field: str) -> dict[str, Any]:
+        # One fixed frame for every layer, so that nodes, arrows and labels line up.
+        return {
+            "x": alt.X(x_field, scale=alt.Scale(domain=[-1.75, 1.75]), axis=None),
+            "y": alt.Y(y_field, scale=alt.Scale(domain=[-1.45, 1.45]), axis=None),
+        }
+
+    status_scale = alt.Scale(
+        domain=["decided", "to do", "does not apply"],
+        range=[PALETTE[0], "#9ECAE9", GREY],
+    )
+    edge_color = alt.Color(
+        "kind:N",
+        scale=alt.Scale(domain=["next", "iterate"], range=["#888888", PALETTE[3]]),
+        legend=None,
+    )
+    rules = (
+        alt.Chart(edges)
+        .mark_rule(strokeWidth=2)
+        .encode(**xy("x:Q", "y:Q"), x2="x2:Q", y2="y2:Q", color=edge_color)
+    )
+    heads = (
+        alt.Chart(edges)
+        .mark_point(shape="triangle-up", filled=True, size=90, opacity=1)
+        .encode(
+            **xy("mx:Q", "my:Q"),
+            angle=alt.Angle("angle:Q", scale=None),
+            color=edge_color,
+        )
+    )
+    tooltip = [
+        alt.Tooltip("title:N", title="stage"),
+        alt.Tooltip("question:N"),
+        alt.Tooltip("chapters:N", title="book chapter(s)"),
+        alt.Tooltip("notebook:N"),
+        alt.Tooltip("decisions:Q"),
+        alt.Tooltip("status:N"),
+    ]
+    dots = (
+        alt.Chart(nodes)
+        .mark_circle(size=1100, opacity=1, stroke="white", strokeWidth=2)
+        .encode(
+            **xy("x:Q", "y:Q"),
+            color=alt.Color(
+                "status:N",
+                scale=status_scale,
+                legend=alt.Legend(
+                    title="stage",
+                    orient="bottom",
+                    labelFontSize=FONT_SIZE,
+                    titleFontSize=FONT_SIZE,
+                ),
+            ),
+            tooltip=tooltip,
+        )
+    )
+    digits = (
+        alt.Chart(nodes)
+        .mark_text(fontSize=FONT_SIZE + 1, fontWeight="bold", color="white")
+        .encode(**xy("x:Q", "y:Q"), text="number:Q", tooltip=tooltip)
+    )
+    labels = [
+        alt.Chart(nodes)
+        .transform_filter(alt.datum.side == side)
+        .mark_text(
+            fontSize=FONT_SIZE,
+            color=TEXT,
+            align=align,
+            baseline="middle",
+            lineBreak="\n",
+        )
+        .encode(**xy("lx:Q", "ly:Q"), text="label:N")
+        for side, align in (("left", "right"), ("right", "left"), ("middle", "center"))
+    ]
+    return (
+        alt.layer(rules, heads, dots, digits, *labels)
+        .resolve_scale(color="independent")
+        .properties(
+            width=460,
+            height=420,
+            view=alt.ViewBackground(stroke=None),
+            title=_title(
+                title,
+                "Each stage is one guided notebook; the red arrow is the next iteration.",
+            ),
+        )
+    )
+
+
+def comparison_chart(
+    decisions: pd.DataFrame,
+    evidence: pd.DataFrame,
+    *,
+    a: str,
+    b: str,
+) -> alt.VConcatChart | alt.Chart:
+    """Decisions of two iterations side by side, and how their evidence moved.
+
+    Parameters
+    ----------
+    decisions : pandas.DataFrame
+        ``key``, ``choice_a``, ``choice_b`` and ``status``, one row per decision.
+    evidence : pandas.DataFrame
+        ``key``, ``measure``, ``value_a``, ``value_b`` and ``difference``.
+    a, b : str
+        Labels of the two iterations.
+    """
+    import altair as alt
+    import pandas as pd
+
+    if decisions.empty:
+        return message_chart(
+            "Neither iteration recorded a decision.", title=f"{a} against {b}"
+        )
+    long = pd.DataFrame(
+        {
+            "key": list(decisions["key"]) * 2,
+            "iteration": [a] * len(decisions) + [b] * len(decisions),
+            "choice": [_short(v) for v in decisions["choice_a"]]
+            + [_short(v) for v in decisions["choice_b"]],
+            "status": list(decisions["status"]) * 2,
+        }
+    )
+    order = list(decisions["key"])
+    status_scale = alt.Scale(
+        domain=["same", "changed", "only in a", "only in b"],
+        range=["#E8E8E8", PALETTE[1], PALETTE[5], PALETTE[2]],
+    )
+    base = alt.Chart(long).encode(
+        x=alt.X(
+            "iteration:N",
+            sort=[a, b],
+            title=None,
+            axis=alt.Axis(orient="top", labelAngle=0, labelFontSize=FONT_SIZE),
+        ),
+        y=alt.Y(
+            "key:N", sort=order, title=None, axis=alt.Axis(labelFontSize=FONT_SIZE)
+        ),
+    )
+    grid = (
+        base.mark_rect(stroke="white").encode(
+            color=alt.Color(
+                "status:N",
+                scale=status_scale,
+                legend=alt.Legend(title="decision", orient="bottom"),
+            ),
+            tooltip=["key:N", "iteration:N", "choice:N", "status:N"],
+        )
+        + base.mark_text(fontSize=FONT_SIZE - 1, color=TEXT).encode(text="choice:N")
+    ).properties(
+        width=420,
+        height=max(60, 24 * len(order)),
+        title=_title("Decisions", f"{a} against {b}"),
+    )
+    numeric = evidence[evidence["value_a"].abs() > 0] if len(evidence) else evidence
+    if numeric.empty:
+        return grid
+    moved = numeric.assign(
+        measure_name=numeric["key"] + " · " + numeric["measure"],
+        relative=numeric["difference"] / numeric["value_a"].abs(),
+        direction=[
+            "up" if d > 0 else "down" if d < 0 else "same"
+            for d in numeric["difference"]
+        ],
+    )
+    bars = (
+        alt.Chart(moved)
+        .mark_bar()
+        .encode(
+            x=alt.X(
+                "relative:Q",
+                axis=alt.Axis(format="+%", labelFontSize=FONT_SIZE),
+                title=f"relative change from {a} to {b}",
+            ),
+            y=alt.Y(
+                "measure_name:N", title=None, axis=alt.Axis(labelFontSize=FONT_SIZE)
+            ),
+            color=alt.Color(
+                "direction:N",
+                legend=None,
+                scale=alt.Scale(
+                    domain=["up", "down", "same"], range=[PALETTE[0], PALETTE[3], GREY]
+                ),
+            ),
+            tooltip=[
+                "key:N",
+                "measure:N",
+                alt.Tooltip("value_a:Q", title=a, format=",.4g"),
+                alt.Tooltip("value_b:Q", title=b, format=",.4g"),
+                alt.Tooltip("difference:Q", format="+,.4g"),
+            ],
+        )
+        .properties(
+            width=420,
+            height=max(40, 24 * len(moved)),
+            title=_title("Evidence", "Numbers recorded with the same decision in both"),
+        )
+    )
+    return alt.vconcat(grid, bars)
+
+
+def _short(value: Any, limit: int = 28) -> str:
+    text = (
+        ""
+        if value is None
+        else (value if isinstance(value, str) else json.dumps(value))
+    )
+    return text if len(text) <= limit else text[: limit - 1] + "…"

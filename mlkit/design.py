@@ -1,0 +1,1201 @@
+"""The design process: its stages, and the log of the decisions made along it.
+
+The book's central idea is that designing an ML system is iterative: scope, data,
+training data, features, model, evaluation, deployment, monitoring, continual
+learning, then around again with what was learned. :data:`STAGES` lists the
+stages, one guided notebook each.
+
+A :class:`DesignLog` records each decision of one iteration of one case (the stage,
+the question, the options considered, the choice, the rationale and the evidence)
+as one line of a JSON-lines file, and keeps the artifacts that later stages need
+(the split, the model, its predictions), so that the split chosen in one notebook
+is the one a later notebook evaluates on::
+
+    runs/<case>/iter-<N>/
+        iteration.json      when and how the iteration was made, its status
+        design_log.jsonl    one decision or artifact per line, appended as they happen
+        artifacts/          the files the log's artifact lines point to
+
+Examples
+--------
+>>> import tempfile
+>>> from mlkit.design import DesignLog
+>>> runs = tempfile.mkdtemp()
+>>> log = DesignLog("spam", run_dir=runs)
+>>> log.record("metric.primary", stage="scoping",
+...            question="Which metric ranks models?",
+...            options=["accuracy", "expected_cost"], choice="expected_cost",
+...            rationale="Errors cost different amounts.").choice
+'expected_cost'
+>>> log.get("metric.primary").rationale
+'Errors cost different amounts.'
+>>> log.iteration, len(log.to_frame())
+(1, 1)
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import math
+import os
+import re
+import warnings
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
+
+from mlkit._exceptions import (
+    DefaultsUsedWarning,
+    DesignLogError,
+    DesignLogWarning,
+    MlkitTypeError,
+    MlkitValueError,
+    with_hint,
+)
+from mlkit._io import atomic_write, sha256_file
+from mlkit._results import Result
+
+if TYPE_CHECKING:
+    import altair as alt
+    import pandas as pd
+
+__all__ = [
+    "STAGES",
+    "STAGE_SLUGS",
+    "Decision",
+    "DefaultsUsedWarning",
+    "DesignComparison",
+    "DesignLog",
+    "DesignLogWarning",
+    "Stage",
+    "stage",
+    "stages_frame",
+]
+
+
+# --------------------------------------------------------------------------- stages
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One stage of the design process and the guided notebook that teaches it."""
+
+    slug: str
+    number: int
+    title: str
+    chapters: tuple[int, ...]
+    notebook: str
+    question: str
+
+
+#: The stages in the order the process visits them; ``review`` leads back to ``scoping``.
+STAGES: tuple[Stage, ...] = (
+    Stage(
+        "start",
+        0,
+        "Start here",
+        (1,),
+        "00_start_here.ipynb",
+        "How does ML in production differ from ML in research, and how does this "
+        "toolkit walk the process?",
+    ),
+    Stage(
+        "scoping",
+        1,
+        "Scoping",
+        (2,),
+        "01_scoping.ipynb",
+        "Which business objective, which ML objective, which metric, which requirements?",
+    ),
+    Stage(
+        "data",
+        2,
+        "Data",
+        (3,),
+        "02_data.ipynb",
+        "Where do the data come from, in which format, processed in batch or as a stream?",
+    ),
+    Stage(
+        "training_data",
+        3,
+        "Training data",
+        (4, 5),
+        "03_training_data.ipynb",
+        "How to sample and split so that offline numbers match deployment?",
+    ),
+    Stage(
+        "labels",
+        4,
+        "Labels",
+        (4,),
+        "04_labels.ipynb",
+        "Where do the labels come from, and how good are they?",
+    ),
+    Stage(
+        "features",
+        5,
+        "Features",
+        (5,),
+        "05_features.ipynb",
+        "Which features, how encoded, and do any of them leak the label?",
+    ),
+    Stage(
+        "model_development",
+        6,
+        "Model development",
+        (6,),
+        "06_model_development.ipynb",
+        "Which baselines, and which model beats them by enough to matter?",
+    ),
+    Stage(
+        "offline_evaluation",
+        7,
+        "Offline evaluation",
+        (6,),
+        "07_offline_evaluation.ipynb",
+        "Is the model good on every slice, robust, calibrated, at the right threshold?",
+    ),
+    Stage(
+        "fairness",
+        8,
+        "Fairness",
+        (11,),
+        "08_fairness_and_responsible_ml.ipynb",
+        "Who bears the errors, and what does a mitigation cost?",
+    ),
+    Stage(
+        "deployment",
+        9,
+        "Deployment",
+        (7,),
+        "09_deployment.ipynb",
+        "Batch or online, how fast, how big, and how is the model shipped?",
+    ),
+    Stage(
+        "monitoring",
+        10,
+        "Monitoring",
+        (8,),
+        "10_monitoring.ipynb",
+        "What shifts after deployment, and how do we notice in time?",
+    ),
+    Stage(
+        "continual_learning",
+        11,
+        "Continual learning",
+        (9,),
+        "11_continual_learning.ipynb",
+        "How often to retrain, and how to test a new model in production?",
+    ),
+    Stage(
+        "review",
+        12,
+        "Review and iterate",
+        (2, 10, 11),
+        "12_review_and_iterate.ipynb",
+        "What did this iteration teach, and what changes in the next?",
+    ),
+)
+
+#: The slugs of :data:`STAGES`, in order.
+STAGE_SLUGS: tuple[str, ...] = tuple(s.slug for s in STAGES)
+_BY_SLUG = {s.slug: s for s in STAGES}
+_REQUIRED = {"decision": ("key", "stage"), "artifact": ("name", "file", "sha256")}
+
+
+def stage(slug: str) -> Stage:
+    """The :class:`Stage` with this slug.
+
+    Examples
+    --------
+    >>> stage("scoping").notebook
+    '01_scoping.ipynb'
+    """
+    try:
+        return _BY_SLUG[slug]
+    except (KeyError, TypeError):
+        raise MlkitValueError(
+            with_hint(
+                f"'stage' must be one of the stages' slugs; got {slug!r}.",
+                f"use one of: {', '.join(STAGE_SLUGS)}.",
+            )
+        ) from None
+
+
+_stage = stage  # for methods whose parameter is called `stage`
+
+
+def stages_frame(
+    *, applies: Iterable[str] | None = None, decisions: Mapping[str, int] | None = None
+) -> pd.DataFrame:
+    """The stages as a table, ready for :func:`mlkit.charts.process_map`.
+
+    Parameters
+    ----------
+    applies : iterable of str, optional
+        Slugs of the stages that apply to a case (a case's ``spec.stages``); all
+        stages when omitted.
+    decisions : mapping of str to int, optional
+        Number of decisions recorded per stage slug.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``number``, ``slug``, ``title``, ``chapters``, ``notebook``,
+        ``question``, ``applies`` (bool), ``decisions`` (int) and ``ready`` (bool:
+        whether this version of mlkit ships the stage's notebook).
+    """
+    import pandas as pd
+
+    from mlkit._resources import notebooks_dir
+
+    applies = set(STAGE_SLUGS if applies is None else applies)
+    decisions = decisions or {}
+    return pd.DataFrame(
+        {
+            "number": [s.number for s in STAGES],
+            "slug": list(STAGE_SLUGS),
+            "title": [s.title for s in STAGES],
+            "chapters": [", ".join(map(str, s.chapters)) for s in STAGES],
+            "notebook": [s.notebook for s in STAGES],
+            "question": [s.question for s in STAGES],
+            "applies": [s.slug in applies for s in STAGES],
+            "decisions": [int(decisions.get(s.slug, 0)) for s in STAGES],
+            "ready": [(notebooks_dir() / s.notebook).is_file() for s in STAGES],
+        }
+    )
+
+
+# --------------------------------------------------------------------------- records
+
+_KEY = re.compile(r"[a-z][a-z0-9_]*(\.[a-z0-9_]+)+")
+_ARTIFACT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+_TRUSTED_MODEL_MODULES = ("sklearn.", "numpy.", "scipy.")
+Source = Literal["notebook", "default", "override"]
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One decision of the design log."""
+
+    key: str
+    stage: str
+    question: str
+    choice: Any
+    options: tuple[Any, ...] = ()
+    rationale: str = ""
+    evidence: Mapping[str, Any] = field(default_factory=dict)
+    source: Source = "notebook"
+    time: str = ""
+
+    @classmethod
+    def _from_line(cls, line: Mapping[str, Any]) -> Decision:
+        return cls(
+            key=line["key"],
+            stage=line["stage"],
+            question=line.get("question", ""),
+            choice=line.get("choice"),
+            options=tuple(line.get("options") or ()),
+            rationale=line.get("rationale", ""),
+            evidence=line.get("evidence") or {},
+            source=line.get("source", "notebook"),
+            time=line.get("time", ""),
+        )
+
+
+def _now() -> str:
+    return (
+        _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    )
+
+
+def _jsonable(value: Any, where: str) -> Any:
+    """Convert ``value`` to plain JSON types, or raise naming where it came from."""
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return (
+            None
+            if math.isnan(value)
+            else (value if math.isfinite(value) else str(value))
+        )
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v, f"{where}[{k!r}]") for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v, f"{where}[{i}]") for i, v in enumerate(value)]
+    if isinstance(value, (set, frozenset)):
+        return sorted(_jsonable(v, where) for v in value)
+    if isinstance(value, (Path, _dt.date, _dt.datetime)):
+        return str(value) if isinstance(value, Path) else value.isoformat()
+    kind = type(value).__module__.split(".")[0]
+    if kind == "numpy":
+        import numpy as np
+
+        if isinstance(value, np.generic):
+            return _jsonable(value.item(), where)
+        if isinstance(value, np.ndarray):
+            return _jsonable(value.tolist(), where)
+    if kind == "pandas":
+        import pandas as pd
+
+        if isinstance(value, pd.Series):
+            return _jsonable(value.to_dict(), where)
+        if isinstance(value, pd.DataFrame):
+            return _jsonable(value.to_dict(orient="records"), where)
+        if isinstance(value, pd.Timestamp):
+            return value.isoformat()
+        if value is pd.NA or value is pd.NaT:
+            return None
+    raise DesignLogError(
+        with_hint(
+            f"{where} is a {type(value).__name__}, which a design log cannot store as text.",
+            "record numbers, strings, lists, dicts, numpy values or small pandas objects; "
+            "save models and large tables with save_artifact().",
+        )
+    )
+
+
+# --------------------------------------------------------------------------- the log
+
+
+class DesignLog:
+    """The decisions and artifacts of one iteration of one case.
+
+    Parameters
+    ----------
+    case : str or Case
+        The case's name (a :class:`~mlkit.cases.Case` is accepted for its name).
+    run_dir : str or path-like, default "runs"
+        The run folder; the log lives in ``run_dir/<case>/iter-<N>/``.
+    iteration : int, "latest" or "new", default "latest"
+        Which iteration: a number; ``"latest"``, the newest one (the first when there
+        is none); or ``"new"``, one past the newest.
+
+    Notes
+    -----
+    Nothing is written until the first decision or artifact. The log only ever
+    appends: recording a key again supersedes the earlier line, which stays in the
+    file as history. A corrupted line is reported with its number and skipped; the
+    rest of the log stays readable.
+    """
+
+    FILENAME: ClassVar[str] = "design_log.jsonl"
+    METADATA: ClassVar[str] = "iteration.json"
+    ARTIFACTS: ClassVar[str] = "artifacts"
+
+    def __init__(
+        self,
+        case: Any,
+        *,
+        run_dir: str | os.PathLike[str] = "runs",
+        iteration: int | Literal["latest", "new"] = "latest",
+    ):
+        name = getattr(case, "name", case)
+        if not isinstance(name, str) or not name or any(c in name for c in "/\\"):
+            raise MlkitTypeError(
+                with_hint(
+                    f"'case' must be a case name (a string without slashes); got {case!r}.",
+                    'pass case.name, for example DesignLog("spam").',
+                )
+            )
+        self.case = name
+        self.run_dir = Path(run_dir).expanduser()
+        existing = self.iterations(name, run_dir=self.run_dir)
+        if iteration == "latest":
+            number = existing[-1] if existing else 1
+        elif iteration == "new":
+            number = (existing[-1] if existing else 0) + 1
+        elif (
+            isinstance(iteration, int)
+            and not isinstance(iteration, bool)
+            and iteration >= 1
+        ):
+            number = iteration
+        else:
+            raise MlkitValueError(
+                with_hint(
+                    f"'iteration' must be a number >= 1, 'latest' or 'new'; got {iteration!r}.",
+                    "use 'latest' to continue the newest iteration, 'new' to start another.",
+                )
+            )
+        self.iteration: int = number
+        self._cache: tuple[tuple[int, int], list[dict[str, Any]]] | None = None
+
+    # -- where things are
+
+    @property
+    def folder(self) -> Path:
+        """The iteration's folder, ``run_dir/<case>/iter-<N>``."""
+        return self.run_dir / self.case / f"iter-{self.iteration}"
+
+    @property
+    def path(self) -> Path:
+        """The JSON-lines file of decisions and artifacts."""
+        return self.folder / self.FILENAME
+
+    @staticmethod
+    def iterations(case: str, *, run_dir: str | os.PathLike[str] = "runs") -> list[int]:
+        """The iteration numbers that exist for ``case`` in ``run_dir``, in order."""
+        base = Path(run_dir).expanduser() / case
+        if not base.is_dir():
+            return []
+        numbers = []
+        for child in base.iterdir():
+            match = re.fullmatch(r"iter-(\d+)", child.name)
+            if match and child.is_dir():
+                numbers.append(int(match.group(1)))
+        return sorted(numbers)
+
+    @classmethod
+    def start(
+        cls,
+        case: Any,
+        *,
+        run_dir: str | os.PathLike[str] = "runs",
+        overrides: Mapping[str, Any] | None = None,
+        source: str = "notebook",
+    ) -> DesignLog:
+        """Start a new iteration and write its metadata.
+
+        ``overrides`` maps decision keys to values that replace the notebooks'
+        choices in this iteration (see :meth:`record`).
+        """
+        log = cls(case, run_dir=run_dir, iteration="new")
+        for key in overrides or {}:
+            log._check_key(key)
+        log._ensure(overrides=dict(overrides or {}), source=source)
+        return log
+
+    # -- metadata
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        """The content of ``iteration.json`` (empty before anything was written)."""
+        path = self.folder / self.METADATA
+        if not path.is_file():
+            return {}
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            warnings.warn(
+                f"{path} is not valid JSON ({exc}); its metadata are ignored.",
+                DesignLogWarning,
+                stacklevel=2,
+            )
+            return {}
+
+    @property
+    def overrides(self) -> dict[str, Any]:
+        """Decision keys whose choice is set for this iteration, with their values."""
+        return dict(self.metadata.get("overrides") or {})
+
+    @property
+    def status(self) -> str:
+        """``"new"`` before anything was written, then ``"open"``, ``"running"``,
+        ``"complete"``, ``"failed"`` or ``"interrupted"``."""
+        return self.metadata.get("status", "new")
+
+    def set_status(self, status: str, note: str = "", **info: Any) -> None:
+        """Record the iteration's status (used by ``mlkit run``)."""
+        meta = self._ensure()
+        meta["status"] = status
+        meta.update(_jsonable(info, "info"))
+        meta.setdefault("history", []).append(
+            {"time": _now(), "status": status, "note": note}
+        )
+        self._write_metadata(meta)
+
+    def _ensure(
+        self, *, overrides: dict[str, Any] | None = None, source: str = "notebook"
+    ) -> dict[str, Any]:
+        meta = self.metadata
+        if meta:
+            return meta
+        from mlkit import __version__
+
+        self.folder.mkdir(parents=True, exist_ok=True)
+        meta = {
+            "case": self.case,
+            "iteration": self.iteration,
+            "created": _now(),
+            "created_by": source,
+            "mlkit_version": __version__,
+            "status": "open",
+            "overrides": _jsonable(overrides or {}, "overrides"),
+            "history": [],
+        }
+        self._write_metadata(meta)
+        return meta
+
+    def _write_metadata(self, meta: Mapping[str, Any]) -> None:
+        atomic_write(
+            self.folder / self.METADATA,
+            (json.dumps(meta, indent=2, ensure_ascii=False) + "\n").encode(),
+        )
+
+    # -- reading
+
+    def _lines(self) -> list[dict[str, Any]]:
+        try:
+            stat = self.path.stat()
+        except FileNotFoundError:
+            return []
+        key = (stat.st_mtime_ns, stat.st_size)
+        if self._cache is not None and self._cache[0] == key:
+            return self._cache[1]
+        lines = []
+        with self.path.open(encoding="utf-8", errors="replace") as fh:
+            for number, text in enumerate(fh, start=1):
+                if not text.strip():
+                    continue
+                try:
+                    line = json.loads(text)
+                    if not isinstance(line, dict) or line.get("type") not in _REQUIRED:
+                        raise ValueError("not a decision or an artifact")
+                    missing = [f for f in _REQUIRED[line["type"]] if f not in line]
+                    if missing:
+                        raise ValueError(f"no {', '.join(missing)}")
+                except ValueError as exc:
+                    warnings.warn(
+                        f"{self.path}, line {number}, is not a valid design-log line and was "
+                        f"skipped ({exc}): {text.strip()[:80]!r}. The other lines were read.",
+                        DesignLogWarning,
+                        stacklevel=3,
+                    )
+                    continue
+                lines.append(line)
+        self._cache = (key, lines)
+        return lines
+
+    def _latest(self, kind: str, field_name: str) -> dict[str, dict[str, Any]]:
+        latest: dict[str, dict[str, Any]] = {}
+        for line in self._lines():
+            if line["type"] == kind:
+                latest.pop(
+                    line[field_name], None
+                )  # keep the order of the latest record
+                latest[line[field_name]] = line
+        return latest
+
+    @property
+    def decisions(self) -> list[Decision]:
+        """The latest decision for each key, in the order they were last recorded."""
+        return [
+            Decision._from_line(line)
+            for line in self._latest("decision", "key").values()
+        ]
+
+    def get(self, key: str) -> Decision | None:
+        """The latest decision recorded for ``key`` in this iteration, or None."""
+        line = self._latest("decision", "key").get(key)
+        return None if line is None else Decision._from_line(line)
+
+    def to_frame(self, *, history: bool = False) -> pd.DataFrame:
+        """The decisions as a table.
+
+        Parameters
+        ----------
+        history : bool, default False
+            Every line ever recorded, superseded ones included, instead of the
+            latest decision per key.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``stage``, ``key``, ``question``, ``choice``, ``options``,
+            ``rationale``, ``evidence``, ``source`` and ``time``.
+        """
+        import pandas as pd
+
+        columns = [
+            "stage",
+            "key",
+            "question",
+            "choice",
+            "options",
+            "rationale",
+            "evidence",
+            "source",
+            "time",
+        ]
+        if history:
+            records = [
+                Decision._from_line(x) for x in self._lines() if x["type"] == "decision"
+            ]
+        else:
+            records = self.decisions
+        return pd.DataFrame(
+            [[getattr(d, c) for c in columns] for d in records], columns=columns
+        ).astype(
+            {
+                "stage": "str",
+                "key": "str",
+                "question": "str",
+                "rationale": "str",
+                "source": "str",
+                "time": "str",
+            }
+        )
+
+    # -- writing
+
+    def _check_key(self, key: Any) -> None:
+        if not isinstance(key, str) or not _KEY.fullmatch(key):
+            raise MlkitValueError(
+                with_hint(
+                    f"'key' must be a dotted lower-case name such as 'split.strategy'; got {key!r}.",
+                    "name the topic, then the option: 'metric.primary', 'model.kind'.",
+                )
+            )
+
+    def _append(self, line: Mapping[str, Any]) -> None:
+        self._ensure()
+        text = json.dumps(line, ensure_ascii=False, allow_nan=False)
+        with self.path.open("a", encoding="utf-8") as fh:
+            fh.write(text + "\n")
+
+    def record(
+        self,
+        key: str,
+        *,
+        stage: str,
+        question: str,
+        choice: Any,
+        options: Sequence[Any] = (),
+        rationale: str = "",
+        evidence: Mapping[str, Any] | None = None,
+        _source: Source = "notebook",
+    ) -> Decision:
+        """Record a decision and return it.
+
+        Parameters
+        ----------
+        key : str
+            A dotted name for what is decided, such as ``"split.strategy"``. Later
+            stages read the decision by this key.
+        stage : str
+            The slug of the stage that decides (see :data:`STAGES`).
+        question : str
+            The question the decision answers, in plain words.
+        choice : JSON-like
+            What was chosen.
+        options : sequence, optional
+            The options that were considered; ``choice`` must be one of them.
+        rationale : str, optional
+            Why, in a sentence or two.
+        evidence : mapping, optional
+            What supports it: metrics, counts, small tables.
+
+        Returns
+        -------
+        Decision
+            Its ``choice`` is the one to act on: when the iteration sets this key
+            (see :meth:`start`), the set value replaces the proposed choice, and the
+            rationale says so.
+        """
+        self._check_key(key)
+        stage_ = _stage(stage).slug
+        if not isinstance(question, str) or not question.strip():
+            raise MlkitValueError(
+                with_hint(
+                    f"'question' must be a non-empty string; got {question!r}.",
+                    "write the question the decision answers, for example 'How do we split?'.",
+                )
+            )
+        options_j = _jsonable(list(options), "options")
+        choice_j = _jsonable(choice, "choice")
+        if options_j and choice_j not in options_j:
+            raise MlkitValueError(
+                with_hint(
+                    f"'choice' {choice!r} is not one of the options {options_j!r}.",
+                    "list every option considered, the chosen one included.",
+                )
+            )
+        evidence_j = _jsonable(dict(evidence or {}), "evidence")
+        source: Source = _source
+        overrides = self.overrides
+        if key in overrides and overrides[key] != choice_j:
+            rationale = (
+                f"Set to {overrides[key]!r} for this iteration; the notebook "
+                f"proposed {choice_j!r} because: {rationale}"
+            )
+            choice_j, source = overrides[key], "override"
+        line = {
+            "time": _now(),
+            "type": "decision",
+            "case": self.case,
+            "iteration": self.iteration,
+            "stage": stage_,
+            "key": key,
+            "question": question.strip(),
+            "choice": choice_j,
+            "options": options_j,
+            "rationale": str(rationale).strip(),
+            "evidence": evidence_j,
+            "source": source,
+        }
+        self._append(line)
+        return Decision._from_line(line)
+
+    def recall(
+        self,
+        key: str,
+        *,
+        default: Any,
+        stage: str,
+        question: str = "",
+        rationale: str = "",
+    ) -> Any:
+        """The choice recorded earlier for ``key``, or the case's ``default``.
+
+        A notebook run on its own uses this to read what an earlier stage decided.
+        When nothing was recorded, the default is recorded in its place (with
+        ``source="default"``) and a :class:`DefaultsUsedWarning` says so.
+
+        Parameters
+        ----------
+        stage : str
+            The stage that normally makes this decision; its notebook is named in
+            the warning.
+        """
+        found = self.get(key)
+        if found is not None:
+            return found.choice
+        where = _stage(stage)
+        decision = self.record(
+            key,
+            stage=where.slug,
+            question=question or f"What is {key}?",
+            choice=default,
+            rationale=(
+                f"Not decided earlier in this iteration, so the case's default is used. "
+                f"{rationale}"
+            ).strip(),
+            _source="default",
+        )
+        warnings.warn(
+            f"{key} was not decided earlier in {self.case} iteration {self.iteration}; "
+            f"using the case's default {decision.choice!r}. Run {where.notebook} first to "
+            "decide it there.",
+            DefaultsUsedWarning,
+            stacklevel=2,
+        )
+        return decision.choice
+
+    # -- artifacts
+
+    @property
+    def artifacts(self) -> pd.DataFrame:
+        """The latest version of each artifact: ``name``, ``stage``, ``kind``, ``file``,
+        ``sha256``, ``description`` and ``time``."""
+        import pandas as pd
+
+        columns = ["name", "stage", "kind", "file", "sha256", "description", "time"]
+        return pd.DataFrame(
+            [
+                [x.get(c, "") for c in columns]
+                for x in self._latest("artifact", "name").values()
+            ],
+            columns=columns,
+            dtype="str",
+        )
+
+    def save_artifact(
+        self, name: str, obj: Any, *, stage: str, description: str = ""
+    ) -> Path:
+        """Save ``obj`` in the iteration's ``artifacts/`` folder and log it.
+
+        DataFrames and Series are stored as Parquet, numpy arrays as ``.npy``,
+        scikit-learn estimators with skops (a format that loads without running
+        code), and JSON-like values as JSON. Returns the file's path.
+        """
+        if not isinstance(name, str) or not _ARTIFACT_NAME.fullmatch(name):
+            raise MlkitValueError(
+                with_hint(
+                    f"'name' must be a file-name-like string such as 'split' or "
+                    f"'model.final'; got {name!r}.",
+                    "use letters, digits, '.', '_' and '-'.",
+                )
+            )
+        stage_ = _stage(stage).slug
+        kind, suffix, write = _artifact_writer(obj, name)
+        self._ensure()
+        relative = f"{self.ARTIFACTS}/{name}{suffix}"
+        target = self.folder / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(target.name + ".tmp")
+        write(tmp)
+        digest = sha256_file(tmp)
+        os.replace(tmp, target)
+        line = {
+            "time": _now(),
+            "type": "artifact",
+            "case": self.case,
+            "iteration": self.iteration,
+            "stage": stage_,
+            "name": name,
+            "kind": kind,
+            "file": relative,
+            "sha256": digest,
+            "description": description,
+        }
+        if kind == "series":
+            line["series_name"] = _jsonable(obj.name, "name of the Series")
+        self._append(line)
+        return target
+
+    def load_artifact(
+        self,
+        name: str,
+        *,
+        rebuild: Callable[[], Any] | None = None,
+        stage: str | None = None,
+    ) -> Any:
+        """Load the latest artifact called ``name``.
+
+        Parameters
+        ----------
+        rebuild : callable, optional
+            Called with no argument when the artifact is missing; its result is saved
+            under ``stage`` and returned, and a :class:`DefaultsUsedWarning` says so.
+            Without it, a missing artifact raises :class:`DesignLogError`.
+        stage : str, optional
+            The stage that normally saves this artifact (needed with ``rebuild``).
+        """
+        line = self._latest("artifact", "name").get(name)
+        if line is None:
+            if rebuild is None:
+                raise DesignLogError(
+                    with_hint(
+                        f"{self.case} iteration {self.iteration} has no artifact named {name!r} "
+                        f"(looked in {self.path}).",
+                        "run the notebook of the stage that saves it first, or pass rebuild= "
+                        "to build it from the case's defaults.",
+                    )
+                )
+            if stage is None:
+                raise MlkitValueError(
+                    with_hint(
+                        "'stage' is needed with 'rebuild'.",
+                        "name the stage that normally saves this artifact.",
+                    )
+                )
+            obj = rebuild()
+            self.save_artifact(
+                name, obj, stage=stage, description="rebuilt from the case's defaults"
+            )
+            warnings.warn(
+                f"No {name!r} was saved earlier in {self.case} iteration {self.iteration}; "
+                f"it was rebuilt from the case's defaults. Run {_stage(stage).notebook} "
+                "first to make it there.",
+                DefaultsUsedWarning,
+                stacklevel=2,
+            )
+            return obj
+        path = self.folder / line["file"]
+        if not path.is_file():
+            raise DesignLogError(
+                with_hint(
+                    f"The artifact {name!r} of {self.case} iteration {self.iteration} is missing: "
+                    f"{path} was deleted.",
+                    "run the stage that saves it again.",
+                )
+            )
+        if sha256_file(path) != line["sha256"]:
+            raise DesignLogError(
+                with_hint(
+                    f"The artifact {name!r} ({path}) changed after it was saved: its sha256 no "
+                    "longer matches the design log.",
+                    "run the stage that saves it again, rather than editing artifacts by hand.",
+                )
+            )
+        return _artifact_reader(line, path)
+
+    # -- comparison and display
+
+    @staticmethod
+    def compare(a: DesignLog, b: DesignLog) -> DesignComparison:
+        """What changed between two iterations: decisions, and their numeric evidence.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> runs = tempfile.mkdtemp()
+        >>> one = DesignLog("demo", run_dir=runs, iteration=1)
+        >>> two = DesignLog("demo", run_dir=runs, iteration=2)
+        >>> for log, strategy, score in ((one, "random", 0.91), (two, "time", 0.84)):
+        ...     _ = log.record("split.strategy", stage="training_data",
+        ...                    question="How do we split?", choice=strategy,
+        ...                    evidence={"pr_auc": score})
+        >>> DesignLog.compare(one, two).changed
+        ['split.strategy']
+        """
+        for arg, value in (("a", a), ("b", b)):
+            if not isinstance(value, DesignLog):
+                raise MlkitTypeError(
+                    with_hint(
+                        f"'{arg}' must be a DesignLog; got {type(value).__name__}.",
+                        "open each iteration with DesignLog(case, iteration=N).",
+                    )
+                )
+        return DesignComparison._build(a, b)
+
+    def __repr__(self) -> str:
+        return (
+            f"<DesignLog {self.case!r} iteration {self.iteration}: "
+            f"{len(self.decisions)} decision(s), at {self.path}>"
+        )
+
+    def chart(self, *, applies: Iterable[str] | None = None) -> alt.LayerChart:
+        """The process map, with the number of decisions recorded at each stage.
+
+        Parameters
+        ----------
+        applies : iterable of str, optional
+            The stages that apply to the case (``case.spec.stages``); all by default.
+        """
+        from mlkit.charts import process_map
+
+        counts: dict[str, int] = {}
+        for d in self.decisions:
+            counts[d.stage] = counts.get(d.stage, 0) + 1
+        return process_map(
+            stages_frame(applies=applies, decisions=counts),
+            title=f"Decisions recorded: {self.case}, iteration {self.iteration}",
+        )
+
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        from mlkit.charts import to_html
+
+        table = self.to_frame()[["stage", "key", "choice", "rationale", "source"]]
+        body = (
+            table.to_html(index=False, border=0)
+            if len(table)
+            else "<p><em>No decision recorded yet.</em></p>"
+        )
+        return (
+            f"<div class='mlkit-result'><h4 style='margin:0.2em 0'>Design log: "
+            f"{escape(self.case)}, iteration {self.iteration}</h4>"
+            f"<p><code>{escape(str(self.path))}</code></p>{body}"
+            f"{to_html(self.chart())}</div>"
+        )
+
+
+# --------------------------------------------------------------------------- artifacts
+
+
+def _artifact_writer(obj: Any, name: str) -> tuple[str, str, Callable[[Path], None]]:
+    module = type(obj).__module__.split(".")[0]
+    if module == "pandas":
+        import pandas as pd
+
+        if isinstance(obj, (pd.DataFrame, pd.Series)):
+            from mlkit._optional import require
+
+            require("pyarrow", purpose="save tables in the run folder as Parquet")
+            if isinstance(obj, pd.Series):
+                frame = obj.to_frame(name="values")
+                return "series", ".parquet", lambda p: frame.to_parquet(p)
+            return "dataframe", ".parquet", lambda p: obj.to_parquet(p)
+    if module == "numpy":
+        import numpy as np
+
+        if isinstance(obj, np.ndarray):
+            if obj.dtype.hasobject:
+                raise MlkitValueError(
+                    with_hint(
+                        f"The array {name!r} holds Python objects, which cannot be saved safely.",
+                        "convert it to a numeric or string dtype, or to a DataFrame.",
+                    )
+                )
+
+            def write_npy(p: Path) -> None:
+                with p.open("wb") as fh:
+                    np.save(fh, obj, allow_pickle=False)
+
+            return "ndarray", ".npy", write_npy
+    if hasattr(obj, "get_params") and hasattr(obj, "fit"):
+        from mlkit._optional import require
+
+        sio = require(
+            "skops.io", purpose="save models safely in the run folder", package="skops"
+        )
+        return "estimator", ".skops", lambda p: sio.dump(obj, p)
+    try:
+        payload = json.dumps(
+            _jsonable(obj, name), indent=2, ensure_ascii=False, allow_nan=False
+        )
+    except DesignLogError:
+        raise MlkitTypeError(
+            with_hint(
+                f"Cannot save {name!r}: a {type(obj).__name__} is not a DataFrame, Series, "
+                "numpy array, scikit-learn estimator or JSON-like value.",
+                "convert it to one of those.",
+            )
+        ) from None
+    return "json", ".json", lambda p: p.write_text(payload + "\n", encoding="utf-8")
+
+
+def _artifact_reader(line: Mapping[str, Any], path: Path) -> Any:
+    kind = line.get("kind")
+    if kind in ("dataframe", "series"):
+        import pandas as pd
+
+        frame = pd.read_parquet(path)
+        if kind == "series":
+            return frame["values"].rename(line.get("series_name"))
+        return frame
+    if kind == "ndarray":
+        import numpy as np
+
+        return np.load(path, allow_pickle=False)
+    if kind == "estimator":
+        from mlkit._optional import require
+
+        sio = require(
+            "skops.io", purpose="load models saved in the run folder", package="skops"
+        )
+        untrusted = sio.get_untrusted_types(file=path)
+        refused = [t for t in untrusted if not t.startswith(_TRUSTED_MODEL_MODULES)]
+        if refused:
+            raise DesignLogError(
+                with_hint(
+                    f"{path} contains types mlkit does not load on trust: {', '.join(refused)}. "
+                    "Loading them could run code they contain.",
+                    "mlkit loads scikit-learn, numpy and scipy types only; if you wrote and "
+                    "trust this file, load it with skops.io.load(path, trusted=[...]).",
+                )
+            )
+        return sio.load(path, trusted=untrusted)
+    if kind == "json":
+        return json.loads(path.read_text(encoding="utf-8"))
+    raise DesignLogError(
+        with_hint(
+            f"{path}: the design log names an unknown artifact kind {kind!r}.",
+            "the log was written by a newer mlkit, or edited by hand; save the artifact again.",
+        )
+    )
+
+
+# --------------------------------------------------------------------------- comparison
+
+
+def _flatten(evidence: Mapping[str, Any], prefix: str = "") -> dict[str, float]:
+    out: dict[str, float] = {}
+    for k, v in evidence.items():
+        name = f"{prefix}{k}"
+        if isinstance(v, Mapping):
+            out.update(_flatten(v, name + "."))
+        elif isinstance(v, (int, float)) and not isinstance(v, bool):
+            out[name] = float(v)
+    return out
+
+
+@dataclass(frozen=True, repr=False)
+class DesignComparison(Result):
+    """Decisions and evidence of two iterations side by side.
+
+    Attributes
+    ----------
+    a, b : str
+        Labels of the two iterations, such as ``"spam iter-1"``.
+    decisions : pandas.DataFrame
+        One row per decision key: ``stage``, ``key``, ``choice_a``, ``choice_b`` and
+        ``status`` (``same``, ``changed``, ``only in a`` or ``only in b``).
+    evidence : pandas.DataFrame
+        One row per numeric piece of evidence recorded under the same key in both:
+        ``key``, ``measure``, ``value_a``, ``value_b``, ``difference`` (b - a).
+    """
+
+    title: ClassVar[str] = "What changed between two iterations"
+    a: str
+    b: str
+    decisions: pd.DataFrame
+    evidence: pd.DataFrame
+
+    @classmethod
+    def _build(cls, a: DesignLog, b: DesignLog) -> DesignComparison:
+        import pandas as pd
+
+        da = {d.key: d for d in a.decisions}
+        db = {d.key: d for d in b.decisions}
+        order = {s: i for i, s in enumerate(STAGE_SLUGS)}
+        keys = sorted(
+            set(da) | set(db), key=lambda k: (order[(da.get(k) or db[k]).stage], k)
+        )
+        rows, evidence = [], []
+        for key in keys:
+            x, y = da.get(key), db.get(key)
+            status = (
+                "only in b"
+                if x is None
+                else "only in a"
+                if y is None
+                else "same"
+                if x.choice == y.choice
+                else "changed"
+            )
+            rows.append(
+                {
+                    "stage": (x or y).stage,
+                    "key": key,
+                    "choice_a": None if x is None else x.choice,
+                    "choice_b": None if y is None else y.choice,
+                    "status": status,
+                }
+            )
+            if x is not None and y is not None:
+                fx, fy = _flatten(x.evidence), _flatten(y.evidence)
+                for measure in (m for m in fx if m in fy):
+                    evidence.append(
+                        {
+                            "key": key,
+                            "measure": measure,
+                            "value_a": fx[measure],
+                            "value_b": fy[measure],
+                            "difference": fy[measure] - fx[measure],
+                        }
+                    )
+        decisions = pd.DataFrame(
+            rows, columns=["stage", "key", "choice_a", "choice_b", "status"]
+        )
+        evidence_frame = pd.DataFrame(
+            evidence, columns=["key", "measure", "value_a", "value_b", "difference"]
+        )
+        return cls(
+            a=f"{a.case} iter-{a.iteration}",
+            b=f"{b.case} iter-{b.iteration}",
+            decisions=decisions,
+            evidence=evidence_frame,
+        )
+
+    @property
+    def changed(self) -> list[str]:
+        """Keys whose choice differs, or that only one iteration decided."""
+        return self.decisions.loc[self.decisions["status"] != "same", "key"].tolist()
+
+    def to_frame(self) -> pd.DataFrame:
+        """The :attr:`decisions` table."""
+        return self.decisions.copy()
+
+    def explain(self) -> str:
+        n = len(self.changed)
+        return (
+            f"{self.a} against {self.b}: {n} of {len(self.decisions)} decision(s) differ. "
+            "Each iteration changes a decision and measures what it did; a difference "
+            "in a metric is only progress if it is larger than its noise, so compare "
+            "intervals, not single numbers (chapters 2 and 6)."
+        )
+
+    def chart(self) -> alt.VConcatChart | alt.LayerChart:
+        """The decisions of both iterations coloured by status; with numeric evidence,
+        a second panel shows how much each measure moved from a to b."""
+        from mlkit.charts import comparison_chart
+
+        return comparison_chart(self.decisions, self.evidence, a=self.a, b=self.b)
