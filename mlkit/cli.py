@@ -1,0 +1,244 @@
+"""The ``mlkit`` command.
+
+::
+
+    mlkit lab                       open JupyterLab at the start notebook
+    mlkit cases                     list the cases
+    mlkit run CASE_OR_PATH          run every guided notebook for a case, headless
+    mlkit doctor                    check this machine, as before a workshop
+
+Every subcommand has ``--help``. Errors print their message and hint, without a
+traceback, and exit with status 1 (2 for a wrong command line).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import shutil
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from mlkit import _resources
+
+START_NOTEBOOK = "00_start_here.ipynb"
+WORKSPACE = "mlkit-notebooks"
+
+
+def _print_table(rows: list[tuple[str, ...]]) -> None:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
+
+
+def _cmd_cases(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from mlkit import cases
+
+    table = cases.available().reset_index()
+    if table.empty:
+        print("No case found.")
+        return 1
+    rows = [("name", "title", "task", "rows", "stages")]
+    for _, row in table.iterrows():
+        rows.append(
+            (
+                row["name"],
+                row["title"] or "-",
+                row["task"] or "-",
+                "?" if pd.isna(row["rows"]) else f"{row['rows']:,}",
+                "?" if pd.isna(row["stages"]) else f"{row['stages']} of 13",
+            )
+        )
+    _print_table(rows)
+    for _, row in table[table["problem"] != ""].iterrows():
+        print(f"\n{row['name']} ({row['path']}) cannot be used: {row['problem']}")
+    print(
+        "\nRun one with `mlkit run NAME`; bring your own data by copying a case "
+        "folder (see case_studies/README.md)."
+    )
+    return 0
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from mlkit import cases
+    from mlkit._execute import run_case
+
+    case = cases.load(args.case)
+    summary = run_case(case, out=Path(args.out), progress=not args.no_progress)
+    log = summary.log
+    print(
+        f"\nResults of {case.name}, iteration {log.iteration}, are in {log.folder}:\n"
+        f"  executed notebooks   {', '.join(p.name for p in summary.notebooks)}\n"
+        f"  design log           {log.path.name} ({len(log.decisions)} decisions)\n"
+        "Open them in JupyterLab (`mlkit lab`), or compare two iterations with "
+        "mk.design.DesignLog.compare()."
+    )
+    return 0
+
+
+def _cmd_doctor(args: argparse.Namespace) -> int:
+    from mlkit._doctor import environment_summary, run_checks
+
+    print(f"mlkit doctor: {environment_summary()}\n")
+    failed = warned = 0
+    for check in run_checks(Path(args.out)):
+        mark = {"ok": " ok ", "warn": "warn", "fail": "FAIL"}[check.status]
+        print(f"[{mark}] {check.name:<18} {check.detail}", flush=True)
+        if check.fix and check.status != "ok":
+            print(f"{'':7}{'':<18} fix: {check.fix}")
+        failed += check.status == "fail"
+        warned += check.status == "warn"
+    if failed:
+        print(f"\n{failed} problem(s) to fix before the notebooks will work.")
+        return 1
+    print(
+        "\nAll set"
+        + (f" ({warned} warning(s) above)." if warned else ".")
+        + " `mlkit lab` opens the notebooks."
+    )
+    return 0
+
+
+def _free_port(first: int = 8888, tries: int = 100) -> int:
+    import socket
+
+    for port in range(first, first + tries):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise OSError(f"no free port between {first} and {first + tries - 1}")
+
+
+def _lab_command(
+    root: Path, notebook: str, *, port: int, token: str, browser: bool
+) -> list[str]:
+    command = [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        "--ip=127.0.0.1",  # never reachable from another machine
+        f"--port={port}",
+        "--ServerApp.port_retries=0",  # the address printed must be the one served
+        f"--IdentityProvider.token={token}",  # always a token, whatever the config says
+        f"--ServerApp.root_dir={root}",
+    ]
+    if not browser:
+        command.append("--no-browser")
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        command.append(
+            "--allow-root"
+        )  # containers run as root; JupyterLab refuses otherwise
+    command.append(notebook)
+    return command
+
+
+def _cmd_lab(args: argparse.Namespace) -> int:
+    from mlkit._optional import require
+
+    require("jupyterlab", purpose="open the notebooks")
+    if _resources.is_checkout():
+        root, folder = _resources.root(), "notebooks"
+    else:
+        # A wheel's notebooks are read-only package data: work on a copy.
+        root, folder = Path.cwd(), WORKSPACE
+        if not (root / folder).exists():
+            shutil.copytree(_resources.notebooks_dir(), root / folder)
+            print(f"Copied the guided notebooks to {root / folder}.")
+    notebook = f"{folder}/{args.notebook}"
+    if not (root / notebook).is_file():
+        print(f"mlkit lab: {root / notebook} does not exist.", file=sys.stderr)
+        return 1
+    port = args.port or _free_port()
+    token = os.environ.get("JUPYTER_TOKEN") or secrets.token_urlsafe(24)
+    command = _lab_command(
+        root, notebook, port=port, token=token, browser=not args.no_browser
+    )
+    print(
+        f"JupyterLab, serving {root}:\n\n"
+        f"    http://127.0.0.1:{port}/lab/tree/{notebook}?token={token}\n\n"
+        "Open that address in a browser if none opens. Stop with Ctrl-C, twice.",
+        flush=True,
+    )
+    os.execv(sys.executable, command)
+    return 0  # not reached: execv replaces this process
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from mlkit import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="mlkit",
+        description="Guided notebooks for the design process of Designing Machine "
+        "Learning Systems.",
+    )
+    parser.add_argument("--version", action="version", version=f"mlkit {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    lab = sub.add_parser("lab", help="open JupyterLab at the start notebook")
+    lab.add_argument(
+        "--port",
+        type=int,
+        default=None,
+        help="port (default: the first free from 8888)",
+    )
+    lab.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    lab.add_argument(
+        "--notebook",
+        default=START_NOTEBOOK,
+        help=f"notebook to open (default: {START_NOTEBOOK})",
+    )
+    lab.set_defaults(func=_cmd_lab)
+
+    cases = sub.add_parser("cases", help="list the available cases")
+    cases.set_defaults(func=_cmd_cases)
+
+    run = sub.add_parser(
+        "run", help="execute every guided notebook for a case, headless"
+    )
+    run.add_argument(
+        "case", metavar="CASE_OR_PATH", help="a case name, or the path of a case folder"
+    )
+    run.add_argument(
+        "--out", default="runs", metavar="DIR", help="run folder (default: runs)"
+    )
+    run.add_argument("--no-progress", action="store_true", help="no progress bar")
+    run.set_defaults(func=_cmd_run)
+
+    doctor = sub.add_parser(
+        "doctor",
+        help="check Python, packages, kernel and case data; exit 1 on a problem",
+    )
+    doctor.add_argument(
+        "--out",
+        default="runs",
+        metavar="DIR",
+        help="run folder to check (default: runs)",
+    )
+    doctor.set_defaults(func=_cmd_doctor)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``mlkit`` command; returns the exit status."""
+    from mlkit._exceptions import MlkitError
+
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (MlkitError, ImportError) as exc:
+        print(f"mlkit {args.command}: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"\nmlkit {args.command}: interrupted.", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
