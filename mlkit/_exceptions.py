@@ -12,6 +12,13 @@ from __future__ import annotations
 class MlkitError(Exception):
     """Base class of the errors that mlkit raises on purpose."""
 
+    def _render_traceback_(self) -> list[str]:
+        # IPython calls this to show the error in a notebook: the message and its
+        # hint say what to do, so mlkit's own frames would only hide them.
+        name = type(self).__name__
+        first, *rest = str(self).split("\n")
+        return [f"\x1b[0;31m{name}\x1b[0m: {first}", *rest]
+
 
 class MlkitValueError(MlkitError, ValueError):
     """A value mlkit cannot use; the message says which and how to fix it."""

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from abc import ABC, abstractmethod
 from html import escape
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
     import altair as alt
@@ -12,6 +13,31 @@ if TYPE_CHECKING:
 
 #: Rows of ``to_frame()`` shown in a notebook; the full table is one call away.
 MAX_DISPLAY_ROWS = 20
+
+
+def readable(value: Any, limit: int | None = None) -> str:
+    """A recorded value as text for display, cut to ``limit`` characters."""
+    if isinstance(value, str):
+        text = value
+    elif isinstance(value, float):
+        text = f"{value:.4g}"
+    else:
+        text = "" if value is None else json.dumps(value, ensure_ascii=False)
+    return text if limit is None or len(text) <= limit else text[: limit - 1] + "…"
+
+
+def html_table(frame: pd.DataFrame) -> str:
+    """A table for a notebook: text left-aligned and never cut, numbers right-aligned."""
+    import pandas as pd
+
+    text = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
+    styler = frame.style.hide(axis="index").format(
+        precision=4, thousands=",", na_rep=""
+    )
+    if text:
+        styler = styler.set_properties(subset=text, **{"text-align": "left"})
+    styler = styler.set_table_styles([{"selector": "th", "props": "text-align: left;"}])
+    return styler.to_html()
 
 
 class Result(ABC):
@@ -55,10 +81,6 @@ class Result(ABC):
             "<div class='mlkit-result'>"
             f"<h4 style='margin:0.2em 0'>{escape(self.title)}</h4>"
             f"<p>{escape(self.explain())}</p>"
-            f"{table.to_html(index=False, border=0, na_rep='', float_format=_fmt)}{more}"
+            f"{html_table(table)}{more}"
             f"{to_html(self.chart())}</div>"
         )
-
-
-def _fmt(value: float) -> str:
-    return f"{value:,.4g}"

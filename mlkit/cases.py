@@ -1002,7 +1002,12 @@ class Case:
             ),
             ("data", s.data.file or f"simulator {s.data.simulator}()"),
             ("rows", f"{s.data.rows:,}" if s.data.rows else "not declared"),
-            ("stages", ", ".join(s.stages)),
+            (
+                "stages",
+                f"all {len(s.stages)}"
+                if s.stages == STAGE_SLUGS
+                else ", ".join(s.stages),
+            ),
         ]
         return pd.DataFrame(rows, columns=["field", "value"])
 
@@ -1016,7 +1021,9 @@ class Case:
     def _repr_html_(self) -> str:
         from html import escape
 
-        table = self.summary().to_html(index=False, border=0, classes="mlkit-table")
+        from mlkit._results import html_table
+
+        table = html_table(self.summary())
         return (
             f"<div class='mlkit-case'><h4>{escape(self.spec.title)}</h4>"
             f"<p>{escape(self.spec.story)}</p>{table}</div>"

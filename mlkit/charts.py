@@ -390,7 +390,12 @@ def distribution(
                     title=name,
                     axis=alt.Axis(labelFontSize=FONT_SIZE, labelLimit=220),
                 ),
-                x=alt.X("count:Q", title="rows", stack=True),
+                x=alt.X(
+                    "count:Q",
+                    title="rows",
+                    stack=True,
+                    axis=alt.Axis(tickCount=6, labelFontSize=FONT_SIZE),
+                ),
                 color=color,
                 tooltip=[
                     alt.Tooltip(f"{name}:N"),
@@ -402,7 +407,7 @@ def distribution(
         )
     return chart.properties(
         width=420,
-        height=alt.Step(18)
+        height=alt.Step(22)
         if not (numeric or dated) or series.nunique() <= max_categories
         else 220,
         title=_title(title or f"Distribution of {name}", "; ".join(subtitle)),
@@ -617,6 +622,8 @@ def comparison_chart(
     import altair as alt
     import pandas as pd
 
+    from mlkit._results import readable
+
     if decisions.empty:
         return message_chart(
             "Neither iteration recorded a decision.", title=f"{a} against {b}"
@@ -625,8 +632,8 @@ def comparison_chart(
         {
             "key": list(decisions["key"]) * 2,
             "iteration": [a] * len(decisions) + [b] * len(decisions),
-            "choice": [_short(v) for v in decisions["choice_a"]]
-            + [_short(v) for v in decisions["choice_b"]],
+            "choice": [readable(v, 28) for v in decisions["choice_a"]]
+            + [readable(v, 28) for v in decisions["choice_b"]],
             "status": list(decisions["status"]) * 2,
         }
     )
@@ -705,13 +712,4 @@ def comparison_chart(
             title=_title("Evidence", "Numbers recorded with the same decision in both"),
         )
     )
-    return alt.vconcat(grid, bars)
-
-
-def _short(value: Any, limit: int = 28) -> str:
-    text = (
-        ""
-        if value is None
-        else (value if isinstance(value, str) else json.dumps(value))
-    )
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return alt.vconcat(grid, bars).resolve_scale(color="independent")

@@ -971,11 +971,13 @@ class DesignLog:
     def _repr_html_(self) -> str:
         from html import escape
 
+        from mlkit._results import html_table, readable
         from mlkit.charts import to_html
 
         table = self.to_frame()[["stage", "key", "choice", "rationale", "source"]]
+        table["choice"] = [readable(c) for c in table["choice"]]
         body = (
-            table.to_html(index=False, border=0)
+            html_table(table)
             if len(table)
             else "<p><em>No decision recorded yet.</em></p>"
         )

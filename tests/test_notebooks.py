@@ -1,0 +1,158 @@
+"""The guided notebooks: their conventions, and a run of each on every case it supports.
+
+Each run starts a fresh kernel, headless, with the case injected as papermill would;
+network access is blocked in the kernel too (see conftest.py).
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from collections import Counter
+from pathlib import Path
+
+import nbformat
+import pytest
+
+import mlkit as mk
+from mlkit._execute import execute_notebook
+from mlkit.design import STAGES, DesignLog
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+BY_NOTEBOOK = {s.notebook: s for s in STAGES}
+# The shipped cases by name, and the test cases by path (as a user's own case would be).
+CASES = {
+    "spam": "spam",
+    "income": "income",
+    "demand": str(ROOT / "tests" / "cases" / "demand"),
+    "triage": str(ROOT / "tests" / "cases" / "triage"),
+}
+
+
+def load(path: Path) -> nbformat.NotebookNode:
+    return nbformat.read(path, as_version=4)
+
+
+def code_cells(nb):
+    return [c for c in nb.cells if c.cell_type == "code"]
+
+
+@pytest.fixture(params=NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def notebook(request):
+    return request.param
+
+
+def test_the_notebooks_are_the_stages():
+    assert {p.name for p in NOTEBOOKS} <= set(BY_NOTEBOOK)
+    assert {"00_start_here.ipynb", "01_scoping.ipynb"} <= {p.name for p in NOTEBOOKS}
+
+
+def test_stored_without_outputs(notebook):
+    for cell in code_cells(load(notebook)):
+        assert cell.outputs == [], cell.source[:60]
+        assert cell.execution_count is None
+
+
+def test_standard_kernel_and_valid_format(notebook):
+    nb = load(notebook)
+    nbformat.validate(nb)
+    assert nb.metadata["kernelspec"]["name"] == "python3"
+
+
+def test_first_cells_title_then_parameters(notebook):
+    nb = load(notebook)
+    title, parameters = nb.cells[0], nb.cells[1]
+    assert title.cell_type == "markdown"
+    assert title.source.startswith("# ")
+    assert "What you will learn" in title.source
+    assert "What you decide here" in title.source
+    assert parameters.metadata.get("tags") == ["parameters"]
+    names = [n.targets[0].id for n in ast.parse(parameters.source).body]
+    assert names == ["case", "run_dir", "iteration"]
+    assert "import mlkit as mk" in nb.cells[2].source
+    assert "mk.charts.enable_offline()" in nb.cells[2].source
+
+
+def test_data_only_through_mlkit_cases(notebook):
+    for cell in code_cells(load(notebook)):
+        source = cell.source
+        assert not re.search(
+            r"read_(csv|parquet|excel|json|table)|np\.load\(", source
+        ), source
+        assert "case_studies" not in source
+        assert "import *" not in source
+
+
+def test_no_placeholders(notebook):
+    text = notebook.read_text(encoding="utf-8")
+    assert not re.search(r"\bTODO\b|\bFIXME\b|\bXXX\b", text)
+
+
+def test_only_tagged_cells_may_raise(notebook):
+    tags = Counter(
+        tag for c in load(notebook).cells for tag in c.metadata.get("tags", [])
+    )
+    assert set(tags) <= {"parameters", "raises-exception"}
+
+
+def test_no_helper_is_defined_in_two_notebooks():
+    defined: dict[str, list[str]] = {}
+    for path in NOTEBOOKS:
+        for cell in code_cells(load(path)):
+            for node in ast.walk(ast.parse(cell.source)):
+                if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+                    defined.setdefault(node.name, []).append(path.name)
+    shared = {name: where for name, where in defined.items() if len(set(where)) > 1}
+    assert not shared, f"move these into mlkit: {shared}"
+
+
+def runs():
+    for path in NOTEBOOKS:
+        stage = BY_NOTEBOOK[path.name]
+        for name, case in CASES.items():
+            if mk.cases.load(case).spec.applies(stage.slug):
+                yield pytest.param(path, case, id=f"{path.stem}-{name}")
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize(("path", "case"), list(runs()))
+def test_notebook_runs_on_case(path, case, tmp_path):
+    runs_dir = tmp_path / "runs"
+    out = tmp_path / path.name
+    nb = execute_notebook(
+        path,
+        out,
+        parameters={"case": case, "run_dir": str(runs_dir), "iteration": "latest"},
+    )
+    errors = [
+        (i, o["ename"])
+        for i, cell in enumerate(nb.cells)
+        for o in cell.get("outputs", [])
+        if o["output_type"] == "error"
+        and "raises-exception" not in cell.metadata.get("tags", [])
+    ]
+    assert not errors
+    html = [
+        o["data"]["text/html"]
+        for cell in code_cells(nb)
+        for o in cell.outputs
+        if "text/html" in o.get("data", {})
+    ]
+    assert sum("window.vegaEmbed=" in h for h in html) == 1  # the library, once
+    assert (
+        sum("window.vegaEmbed(el, spec" in h for h in html) >= 1
+    )  # and charts using it
+    for cell in nb.cells:
+        if "raises-exception" in cell.metadata.get("tags", []):
+            (error,) = [o for o in cell.outputs if o["output_type"] == "error"]
+            assert "Hint:" in "\n".join(error["traceback"])
+            assert not any("mlkit/cases.py" in line for line in error["traceback"])
+    stage = BY_NOTEBOOK[path.name].slug
+    log = DesignLog(mk.cases.load(case).name, run_dir=runs_dir)
+    decided = [d for d in log.decisions if d.stage == stage]
+    assert decided, f"{path.name} recorded no decision for its stage {stage}"
+    for d in decided:
+        assert d.rationale, d.key
+        json.dumps(d.evidence)
