@@ -14,7 +14,7 @@ UV_VERSION := 0.13.9
 KEY := $(shell cat $(LOCK) pyproject.toml 2>/dev/null | $(PYTHON) -c "import hashlib, sys; print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest()[:16])" 2>/dev/null)
 
 .DEFAULT_GOAL := help
-.PHONY: help lab test lint format doctor lock clean
+.PHONY: help lab test lint format doctor bench lock clean
 
 help: ## List the targets.
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -37,6 +37,9 @@ format: $(VENV)/.installed-test-$(KEY) ## Fix what the linter can fix, and forma
 
 doctor: $(VENV)/.installed-lab-$(KEY) ## Check versions, kernel and case data, as on a workshop laptop.
 	$(BIN)/mlkit doctor
+
+bench: $(VENV)/.installed-lab-$(KEY) ## Time imports, data loading and a run of each case.
+	$(BIN)/python benchmarks/bench_startup.py
 
 lock: $(BIN)/python ## Re-resolve requirements/lock.txt from pyproject.toml (newest versions).
 	$(BIN)/python -m pip install --quiet "uv==$(UV_VERSION)"
