@@ -62,14 +62,14 @@ $(BIN)/python:
 
 $(VENV)/.installed-lab-$(KEY): | $(BIN)/python
 	@echo "Installing the pinned environment from $(LOCK) (a few minutes the first time)..."
-	$(BIN)/python -m pip install --quiet --constraint $(LOCK) --editable ".[lab]"
+	$(BIN)/python -m pip install --quiet --constraint $(LOCK) --build-constraint $(LOCK) --editable ".[lab]"
 	$(BIN)/python -m ipykernel install --user --name mlkit --display-name "Python 3 (mlkit)"
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
 $(VENV)/.installed-test-$(KEY): | $(BIN)/python
 	@echo "Installing the pinned environment and test tools from $(LOCK) (a few minutes the first time)..."
-	$(BIN)/python -m pip install --quiet --constraint $(LOCK) --editable ".[lab,test]"
+	$(BIN)/python -m pip install --quiet --constraint $(LOCK) --build-constraint $(LOCK) --editable ".[lab,test]"
 	$(BIN)/python -m ipykernel install --user --name mlkit --display-name "Python 3 (mlkit)"
 	@rm -f $(VENV)/.installed-*
 	@touch $@ $(VENV)/.installed-lab-$(KEY)

@@ -266,7 +266,10 @@ def run_case(
             )
             seconds.append(time.perf_counter() - start)
             line = f"  done  {path.name}  {seconds[-1]:.1f} s"
-            bar.write(line) if bar is not None else echo(line)
+            if bar is not None:
+                bar.write(line)  # above the bar, which stays at the bottom
+            else:
+                echo(line)
     except NotebookError as exc:
         log.set_status("failed", note=str(exc).split("\n")[0])
         raise
