@@ -1,0 +1,168 @@
+"""Checks of arguments shared by mlkit's functions.
+
+Each raises an mlkit error that names the argument, what is allowed, what was
+received and how to fix it. None modifies its input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from mlkit._exceptions import MlkitTypeError, MlkitValueError, with_hint
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+
+def check_frame(df: Any, name: str, *, allow_empty: bool = False) -> pd.DataFrame:
+    """Return ``df`` if it is a DataFrame with rows, else raise naming ``name``."""
+    import pandas as pd
+
+    if not isinstance(df, pd.DataFrame):
+        raise MlkitTypeError(
+            with_hint(
+                f"'{name}' must be a pandas DataFrame; got {type(df).__name__}.",
+                "wrap it with pandas.DataFrame(...), or pass the frame itself.",
+            )
+        )
+    if not allow_empty and len(df) == 0:
+        raise MlkitValueError(
+            with_hint(f"'{name}' has no rows.", "pass a frame with at least one row.")
+        )
+    return df
+
+
+def check_columns(df: pd.DataFrame, columns: Sequence[str], name: str) -> None:
+    """Raise naming ``name`` if any of ``columns`` is not a column of ``df``."""
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        import difflib
+
+        close = difflib.get_close_matches(
+            str(missing[0]), [str(c) for c in df.columns], n=1
+        )
+        raise MlkitValueError(
+            with_hint(
+                f"'{name}' names {', '.join(map(repr, missing))}, which is not a column "
+                "of the frame.",
+                (f"did you mean {close[0]!r}? " if close else "")
+                + f"The columns are: {', '.join(map(str, df.columns[:30]))}"
+                + (" ..." if len(df.columns) > 30 else "."),
+            )
+        )
+
+
+def check_same_columns(
+    a: pd.DataFrame, b: pd.DataFrame, names: tuple[str, str]
+) -> None:
+    """Raise if two frames that should share their columns do not."""
+    only_a = [c for c in a.columns if c not in b.columns]
+    only_b = [c for c in b.columns if c not in a.columns]
+    if only_a or only_b:
+        parts = []
+        if only_a:
+            parts.append(f"only '{names[0]}' has {', '.join(map(repr, only_a[:10]))}")
+        if only_b:
+            parts.append(f"only '{names[1]}' has {', '.join(map(repr, only_b[:10]))}")
+        raise MlkitValueError(
+            with_hint(
+                f"'{names[0]}' and '{names[1]}' must have the same columns; "
+                + "; ".join(parts)
+                + ".",
+                "select the same columns in both, for example "
+                f"{names[1]}[{names[0]}.columns].",
+            )
+        )
+
+
+def check_random_state(random_state: Any) -> np.random.Generator:
+    """A numpy Generator from None, an int or a Generator."""
+    import numpy as np
+
+    if isinstance(random_state, np.random.Generator):
+        return random_state
+    if random_state is None or (
+        isinstance(random_state, (int, np.integer))
+        and not isinstance(random_state, bool)
+    ):
+        return np.random.default_rng(random_state)
+    raise MlkitTypeError(
+        with_hint(
+            f"'random_state' must be None, an int or a numpy Generator; got "
+            f"{random_state!r}.",
+            "pass an int, such as random_state=0, for results you can reproduce.",
+        )
+    )
+
+
+def check_size(size: Any, n: int, name: str = "size", *, replace: bool = False) -> int:
+    """Rows to take from ``n``: an int >= 1, or a fraction in (0, 1]."""
+    import numbers
+
+    if isinstance(size, bool) or not isinstance(size, numbers.Real):
+        raise MlkitTypeError(
+            with_hint(
+                f"'{name}' must be a number of rows or a fraction; got {size!r}.",
+                "pass an int such as 1000, or a float such as 0.1 for 10 %.",
+            )
+        )
+    if isinstance(size, numbers.Integral):
+        count = int(size)
+        if count < 1:
+            raise MlkitValueError(
+                with_hint(
+                    f"'{name}' must be at least 1; got {count}.",
+                    "ask for at least one row, or pass a fraction such as 0.1.",
+                )
+            )
+    else:
+        if not 0 < size <= 1:
+            raise MlkitValueError(
+                with_hint(
+                    f"'{name}' as a fraction must be in (0, 1]; got {size!r}.",
+                    "pass 0.1 for 10 %, or an int for a number of rows.",
+                )
+            )
+        count = max(1, round(size * n))
+    if count > n and not replace:
+        raise MlkitValueError(
+            with_hint(
+                f"'{name}' asks for {count:,} rows, but there are only {n:,}.",
+                "ask for fewer rows, or sample with replace=True.",
+            )
+        )
+    return count
+
+
+def as_1d(values: Any, name: str, *, length: int | None = None) -> np.ndarray:
+    """A 1-d numpy array from a list, array or Series, with its length checked."""
+    import numpy as np
+    import pandas as pd
+
+    if isinstance(values, pd.DataFrame):
+        if values.shape[1] != 1:
+            raise MlkitValueError(
+                with_hint(
+                    f"'{name}' must be one column; got a frame with {values.shape[1]}.",
+                    "pass a single column, for example df['label'].",
+                )
+            )
+        values = values.iloc[:, 0]
+    array = values.to_numpy() if isinstance(values, pd.Series) else np.asarray(values)
+    if array.ndim != 1:
+        raise MlkitValueError(
+            with_hint(
+                f"'{name}' must be one-dimensional; got shape {array.shape}.",
+                "pass a list, a 1-d array or a Series.",
+            )
+        )
+    if length is not None and len(array) != length:
+        raise MlkitValueError(
+            with_hint(
+                f"'{name}' has {len(array):,} values, but {length:,} are needed.",
+                "pass one value per row of the data.",
+            )
+        )
+    return array
