@@ -153,6 +153,27 @@ class Costs:
     under_prediction: float | None = None
     rationale: str = ""
 
+    def as_kwargs(self) -> dict[str, float]:
+        """The costs as the keyword arguments of :func:`mlkit.evaluation.expected_cost`.
+
+        Examples
+        --------
+        >>> Costs(unit="USD", false_positive=1.0, false_negative=4.0).as_kwargs()
+        {'cost_fp': 1.0, 'cost_fn': 4.0}
+        """
+        names = {
+            "false_positive": "cost_fp",
+            "false_negative": "cost_fn",
+            "over_prediction": "cost_over",
+            "under_prediction": "cost_under",
+            "misclassification": "cost_error",
+        }
+        return {
+            argument: getattr(self, field_name)
+            for field_name, argument in names.items()
+            if getattr(self, field_name) is not None
+        }
+
     def decision_threshold(self) -> float:
         """Probability of the positive class above which predicting positive costs less.
 
@@ -756,6 +777,19 @@ class Case:
         """The framing (the case's README.md), or an empty string when it has none."""
         readme = self.path / "README.md"
         return readme.read_text(encoding="utf-8") if readme.is_file() else ""
+
+    @cached_property
+    def source(self) -> str:
+        """Where the data come from: the data folder's SOURCE.md, or the docstring of
+        the simulator that makes them; an empty string when neither exists."""
+        if self.spec.data.simulator is not None:
+            hooks = self.hooks
+            function = getattr(hooks, self.spec.data.simulator, None) if hooks else None
+            import inspect
+
+            return inspect.cleandoc(function.__doc__ or "") if function else ""
+        source = self.path / Path(self.spec.data.file).parent / "SOURCE.md"
+        return source.read_text(encoding="utf-8") if source.is_file() else ""
 
     @property
     def hooks_file(self) -> Path | None:

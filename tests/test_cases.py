@@ -121,6 +121,8 @@ def test_summary_and_display():
     assert "<table" in html
     assert repr(case).startswith("<Case 'income': binary task")
     assert "Business objective" in case.readme
+    assert "Adult" in case.source
+    assert "sha256" in case.source
 
 
 def test_costs_rules():
@@ -436,6 +438,7 @@ def test_simulated_case_is_deterministic_and_checked(with_test_cases):
     assert first["promotion"].dtype == bool
     assert case.verify() == ""
     assert case.hooks_file.name == "hooks.py"
+    assert case.source.startswith("Simulated daily demand")
 
 
 def test_simulator_returning_something_else(case_copy):

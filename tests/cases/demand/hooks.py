@@ -5,6 +5,8 @@ import pandas as pd
 
 
 def simulate(random_state=None, days=120):
+    """Simulated daily demand of three stores: Poisson sales around a store level,
+    raised by promotions, weekends and warm days."""
     rng = np.random.default_rng(random_state)
     dates = pd.date_range("2024-01-01", periods=days, freq="D")
     stores = ["north", "south", "centre"]
