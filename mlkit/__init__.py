@@ -17,6 +17,16 @@ cases
     Case studies: load a case's validated spec and its data, list the cases.
 design
     The stages of the design process, the design log and its comparisons.
+sampling
+    Sampling and class imbalance: reservoir, stratified and weighted samples,
+    importance weights, resampling and a comparison of imbalance treatments.
+splitting
+    Train, validation and test splits that match deployment, a time-and-group
+    splitter for ``cv=``, and a report of leaks between two parts.
+features
+    Encoding a case's columns by kind into model inputs.
+evaluation
+    The metrics a case's decisions name, and the expected cost of errors.
 charts
     Altair charts in one visual style, and an offline renderer for notebooks.
 cli
@@ -30,7 +40,16 @@ from typing import TYPE_CHECKING
 
 __version__ = "0.1.0"
 
-_SUBMODULES = ("cases", "charts", "cli", "design")
+_SUBMODULES = (
+    "cases",
+    "charts",
+    "cli",
+    "design",
+    "evaluation",
+    "features",
+    "sampling",
+    "splitting",
+)
 
 __all__ = ["__version__", *_SUBMODULES]
 
@@ -39,6 +58,10 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
     from mlkit import charts as charts
     from mlkit import cli as cli
     from mlkit import design as design
+    from mlkit import evaluation as evaluation
+    from mlkit import features as features
+    from mlkit import sampling as sampling
+    from mlkit import splitting as splitting
 
 
 def __getattr__(name: str):

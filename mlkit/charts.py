@@ -38,7 +38,9 @@ __all__ = [
     "distribution",
     "enable_offline",
     "is_offline",
+    "line_chart",
     "message_chart",
+    "metric_panels",
     "process_map",
     "to_html",
 ]
@@ -713,3 +715,186 @@ def comparison_chart(
         )
     )
     return alt.vconcat(grid, bars).resolve_scale(color="independent")
+
+
+def metric_panels(
+    frame: pd.DataFrame,
+    *,
+    label: str,
+    metrics: Any,
+    lower_is_better: Any = (),
+    title: str,
+    subtitle: str | None = None,
+    columns: int = 3,
+) -> alt.ConcatChart:
+    """Several metrics of the same items, one small bar chart each, the best in colour.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        One row per item (a model, a treatment), with column ``label`` naming it
+        and one column per metric.
+    label : str
+        The column that names the items; they keep the frame's order.
+    metrics : mapping of str to str, or sequence of str
+        The metric columns, with the title of their panel if a mapping.
+    lower_is_better : collection of str
+        Metrics where the lowest value is the best (a cost, an error).
+    title, subtitle : str
+        The title above the panels.
+    columns : int, default 3
+        Panels per row.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"model": ["a", "b"], "cost": [2.0, 1.0],
+    ...                       "recall": [0.5, 0.7]})
+    >>> spec = metric_panels(frame, label="model", metrics=["cost", "recall"],
+    ...                      lower_is_better=["cost"], title="Two models").to_dict()
+    >>> len(spec["concat"]), spec["title"]["text"]
+    (2, 'Two models')
+    """
+    import altair as alt
+    import numpy as np
+    import pandas as pd
+
+    names = dict(metrics) if hasattr(metrics, "items") else {m: m for m in metrics}
+    missing = [c for c in [label, *names] if c not in frame.columns]
+    if missing:
+        raise MlkitValueError(
+            with_hint(
+                f"'frame' lacks the column(s) {', '.join(map(repr, missing))}.",
+                "pass one row per item with a column per metric.",
+            )
+        )
+    order = [str(v) for v in frame[label]]
+    panels = []
+    for column, name in names.items():
+        values = frame[column].astype("float64").to_numpy()
+        lower = column in lower_is_better
+        finite = values[np.isfinite(values)]
+        best = (finite.min() if lower else finite.max()) if len(finite) else np.nan
+        data = pd.DataFrame(
+            {
+                label: order,
+                "value": values,
+                "rank": np.where(np.isclose(values, best), "best", "other"),
+            }
+        )
+        base = alt.Chart(data).encode(
+            y=alt.Y(
+                f"{label}:N",
+                sort=order,
+                title=None,
+                axis=alt.Axis(labelFontSize=FONT_SIZE, labelLimit=160),
+            ),
+            x=alt.X(
+                "value:Q",
+                title=None,
+                axis=alt.Axis(tickCount=4, format="~g", labelFontSize=FONT_SIZE - 1),
+            ),
+        )
+        bars = base.mark_bar().encode(
+            color=alt.Color(
+                "rank:N",
+                scale=alt.Scale(domain=["best", "other"], range=[PALETTE[0], GREY]),
+                legend=None,
+            ),
+            tooltip=[
+                alt.Tooltip(f"{label}:N"),
+                alt.Tooltip("value:Q", title=name, format=",.4g"),
+            ],
+        )
+        text = base.mark_text(
+            align="left", dx=3, fontSize=FONT_SIZE - 1, color=TEXT
+        ).encode(text=alt.Text("value:Q", format=".3~g"))
+        panels.append(
+            (bars + text).properties(
+                width=170,
+                height=alt.Step(18),
+                title=_title(name, "lower is better" if lower else "higher is better"),
+            )
+        )
+    return alt.concat(*panels, columns=columns).properties(
+        title=_title(title, subtitle)
+    )
+
+
+def line_chart(
+    frame: pd.DataFrame,
+    *,
+    x: str,
+    y: str,
+    color: str | None = None,
+    reference: float | None = None,
+    title: str,
+    subtitle: str | None = None,
+    x_title: str | None = None,
+    y_title: str | None = None,
+) -> alt.LayerChart:
+    """Values of ``y`` along ``x``, one line per value of ``color``.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Already aggregated: one row per point.
+    x, y : str
+        Columns for the axes; ``x`` may hold numbers or dates.
+    color : str, optional
+        A column whose values each get a line.
+    reference : float, optional
+        A value to mark with a dashed horizontal rule, such as the true value an
+        estimate converges to.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"rows": [10, 20, 30], "estimate": [0.3, 0.25, 0.26]})
+    >>> spec = line_chart(frame, x="rows", y="estimate", reference=0.25,
+    ...                   title="A running estimate").to_dict()
+    >>> [layer["mark"]["type"] for layer in spec["layer"]]
+    ['line', 'rule']
+    """
+    import altair as alt
+    import pandas as pd
+
+    missing = [c for c in (x, y, color) if c is not None and c not in frame.columns]
+    if missing:
+        raise MlkitValueError(
+            with_hint(
+                f"'frame' lacks the column(s) {', '.join(map(repr, missing))}.",
+                "pass the names of columns of the frame.",
+            )
+        )
+    kind = "T" if pd.api.types.is_datetime64_any_dtype(frame[x]) else "Q"
+    encoding = {
+        "x": alt.X(
+            f"{x}:{kind}", title=x_title or x, axis=alt.Axis(labelFontSize=FONT_SIZE)
+        ),
+        "y": alt.Y(
+            f"{y}:Q",
+            title=y_title or y,
+            scale=alt.Scale(zero=False),
+            axis=alt.Axis(labelFontSize=FONT_SIZE),
+        ),
+        "tooltip": [alt.Tooltip(f"{x}:{kind}"), alt.Tooltip(f"{y}:Q", format=",.4g")],
+    }
+    if color is not None:
+        encoding["color"] = alt.Color(
+            f"{color}:N",
+            scale=alt.Scale(range=list(PALETTE)),
+            legend=alt.Legend(title=color, orient="bottom"),
+        )
+        encoding["tooltip"].append(alt.Tooltip(f"{color}:N"))
+    lines = alt.Chart(frame).mark_line(point=len(frame) <= 60).encode(**encoding)
+    layers = [lines]
+    if reference is not None:
+        layers.append(
+            alt.Chart(pd.DataFrame({"reference": [reference]}))
+            .mark_rule(strokeDash=[4, 3], color="#555555")
+            .encode(y="reference:Q")
+        )
+    return alt.layer(*layers).properties(
+        width=420, height=220, title=_title(title, subtitle)
+    )

@@ -31,11 +31,21 @@ def test_import_is_light_and_has_no_side_effects():
 
 
 def test_submodules_load_on_first_use():
-    assert set(mlkit.__all__) == {"__version__", "cases", "charts", "cli", "design"}
+    assert set(mlkit.__all__) == {
+        "__version__",
+        "cases",
+        "charts",
+        "cli",
+        "design",
+        "evaluation",
+        "features",
+        "sampling",
+        "splitting",
+    }
     assert mlkit.cases.load is not None
     assert "design" in dir(mlkit)
-    with pytest.raises(AttributeError, match="no attribute 'splitting'"):
-        mlkit.splitting  # noqa: B018
+    with pytest.raises(AttributeError, match="no attribute 'monitoring'"):
+        mlkit.monitoring  # noqa: B018
 
 
 def test_version_matches_the_distribution():
