@@ -38,8 +38,9 @@ format: $(VENV)/.installed-test-$(KEY) ## Fix what the linter can fix, and forma
 doctor: $(VENV)/.installed-lab-$(KEY) ## Check versions, kernel and case data, as on a workshop laptop.
 	$(BIN)/mlkit doctor
 
-bench: $(VENV)/.installed-lab-$(KEY) ## Time imports, data loading and a run of each case.
+bench: $(VENV)/.installed-lab-$(KEY) ## Run the benchmark scripts (results: benchmarks/RESULTS.md).
 	$(BIN)/python benchmarks/bench_startup.py
+	$(BIN)/python benchmarks/bench_training_data.py
 
 lock: $(BIN)/python ## Re-resolve requirements/lock.txt from pyproject.toml (newest versions).
 	$(BIN)/python -m pip install --quiet "uv==$(UV_VERSION)"

@@ -66,10 +66,14 @@ class Result(ABC):
         # One line; subclasses are dataclasses declared with repr=False.
         return f"<{type(self).__name__}: {self.explain().split('. ')[0]}>"
 
+    def _display_frame(self) -> pd.DataFrame:
+        """The table shown in a notebook: ``to_frame()`` unless a summary reads better."""
+        return self.to_frame()
+
     def _repr_html_(self) -> str:
         from mlkit.charts import to_html
 
-        table = self.to_frame()
+        table = self._display_frame()
         more = ""
         if len(table) > MAX_DISPLAY_ROWS:
             more = (

@@ -307,9 +307,15 @@ def distribution(
                 )
             )
         group_name = str(group.name) if group.name is not None else "group"
+        # Groups keep a categorical's order (train, validation, test), else sort.
+        if isinstance(group.dtype, pd.CategoricalDtype):
+            order = [str(c) for c in group.cat.categories if (group == c).any()]
+        else:
+            order = sorted(group.dropna().astype("str").unique())
         group = group.astype("str")
     else:
         group_name, group = "all", pd.Series("all", index=series.index)
+        order = ["all"]
     missing = int(series.isna().sum())
     keep = series.notna()
     series, group = series[keep], group[keep]
@@ -323,7 +329,8 @@ def distribution(
     color = (
         alt.Color(
             f"{group_name}:N",
-            scale=alt.Scale(range=list(PALETTE)),
+            sort=order,
+            scale=alt.Scale(domain=order, range=list(PALETTE[: len(order)])),
             legend=alt.Legend(title=group_name, orient="bottom"),
         )
         if by is not None
@@ -338,7 +345,11 @@ def distribution(
             .rename("count")
             .reset_index()
         )
-        # Stack by hand: a bar from y0 to y1 per group within each bin.
+        # Stack by hand, in the groups' order: a bar from y0 to y1 per group and bin.
+        frame["rank"] = frame[group_name].map({g: i for i, g in enumerate(order)})
+        frame = frame.sort_values(["start", "rank"], ignore_index=True).drop(
+            columns="rank"
+        )
         frame["y1"] = frame.groupby("start", observed=True)["count"].cumsum()
         frame["y0"] = frame["y1"] - frame["count"]
         kind = "T" if dated else "Q"
@@ -351,7 +362,7 @@ def distribution(
                     f"start:{kind}",
                     title=x_title,
                     scale=alt.Scale(zero=False),
-                    axis=alt.Axis(labelFontSize=FONT_SIZE),
+                    axis=alt.Axis(labelFontSize=FONT_SIZE, labelOverlap="greedy"),
                 ),
                 x2=f"end:{kind}",
                 y=alt.Y("y1:Q", title="rows"),
@@ -792,7 +803,7 @@ def metric_panels(
             x=alt.X(
                 "value:Q",
                 title=None,
-                axis=alt.Axis(tickCount=4, format="~g", labelFontSize=FONT_SIZE - 1),
+                axis=alt.Axis(tickCount=4, format="~s", labelFontSize=FONT_SIZE - 1),
             ),
         )
         bars = base.mark_bar().encode(
@@ -808,7 +819,7 @@ def metric_panels(
         )
         text = base.mark_text(
             align="left", dx=3, fontSize=FONT_SIZE - 1, color=TEXT
-        ).encode(text=alt.Text("value:Q", format=".3~g"))
+        ).encode(text=alt.Text("value:Q", format=",.3~r"))
         panels.append(
             (bars + text).properties(
                 width=170,

@@ -622,6 +622,21 @@ class ImportanceWeights(Result):
             {"weight": self.weights, "target_probability": self.target_probability}
         )
 
+    def _display_frame(self) -> pd.DataFrame:
+        # In a notebook, the numbers that matter rather than one row per weight.
+        weights = self.weights
+        rows = [
+            ("domain AUC (0.5: no shift)", self.domain_auc),
+            ("effective sample size", self.effective_sample_size),
+            ("source rows", self.n_source),
+            ("target rows", self.n_target),
+            ("smallest weight", float(weights.min())),
+            ("median weight", float(weights.median())),
+            ("largest weight", float(weights.max())),
+            ("weights capped", self.n_clipped),
+        ]
+        return pd.DataFrame(rows, columns=["measure", "value"])
+
     def chart(self) -> alt.Chart:
         """A histogram of the weights; a long right tail means a few rows count a lot."""
         from mlkit.charts import distribution

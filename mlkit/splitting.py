@@ -515,7 +515,11 @@ class Split(Result):
 
         kept = self.assignment[self.assignment != "dropped"]
         frame = pd.concat([self.train, self.validation, self.test])
-        parts = kept.loc[frame.index].rename("part")
+        parts = pd.Series(
+            pd.Categorical(kept.loc[frame.index], categories=PARTS),
+            index=frame.index,
+            name="part",
+        )
         if self.time_column is not None:
             return distribution(
                 frame[self.time_column],
@@ -1039,11 +1043,22 @@ def _finding(
 
 
 def _id_like(train: pd.DataFrame, test: pd.DataFrame, column: str) -> bool:
+    """An identifier: text of one word, (almost) never repeated."""
     both = pd.concat([train[column], test[column]], ignore_index=True)
     return (
         not pd.api.types.is_numeric_dtype(both)
         and not pd.api.types.is_datetime64_any_dtype(both)
+        and not isinstance(both.dtype, pd.CategoricalDtype)
+        and _mean_words(both) <= 1
         and both.nunique() >= 0.99 * len(both)
+    )
+
+
+def _mean_words(values: pd.Series, at_most: int = 1000) -> float:
+    present = values.dropna()
+    spread = present.iloc[:: max(1, len(present) // at_most)]
+    return (
+        float(spread.astype("str").str.split().str.len().mean()) if len(spread) else 0.0
     )
 
 
@@ -1350,14 +1365,16 @@ def leakage_report(
 
     # Near-duplicates of free text.
     if text_columns is None:
+        # Free text: string columns whose values (a spread of up to 1,000 of them)
+        # average five words or more; identifiers never do.
         text_columns = [
             c
             for c in train.columns
             if c not in special
+            and c not in id_like
             and pd.api.types.is_string_dtype(train[c])
             and not isinstance(train[c].dtype, pd.CategoricalDtype)
-            and train[c].dropna().astype("str").str.split().str.len().mean()
-            >= MIN_WORDS
+            and _mean_words(train[c]) >= MIN_WORDS
         ]
     else:
         check_columns(train, list(text_columns), "text_columns")
