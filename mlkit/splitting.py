@@ -1321,11 +1321,8 @@ def leakage_report(
         c for c in train.columns if c not in special and _id_like(train, test, c)
     ]
 
-    # Exact duplicates, on every column but the target and identifiers.
-    compared = [c for c in train.columns if c not in {target, *id_like}]
-    if compared:
-        keys_train = pd.util.hash_pandas_object(train[compared], index=False)
-        keys_test = pd.util.hash_pandas_object(test[compared], index=False)
+    def repeats(check, columns, keys_train, keys_test, what, todo):
+        # Duplicates and near-duplicates: test rows whose key a training row has.
         leaking, expected = _repeats(
             keys_train,
             keys_test,
@@ -1337,31 +1334,45 @@ def leakage_report(
         if leaking and leaking / n_test >= MIN_SHARE:
             findings.append(
                 _finding(
-                    "duplicates",
-                    compared[:6],
+                    check,
+                    columns,
                     "high",
-                    f"{leaking:,} test rows ({leaking / n_test:.1%}) are copies of training rows.",
-                    "drop duplicates before splitting, or keep all copies on one side "
-                    "(a group split on a key of the row).",
+                    f"{leaking:,} test rows ({leaking / n_test:.1%}) {what}.",
+                    todo,
                 )
             )
-        elif leaking + expected:
+        elif leaking or expected:
             findings.append(
                 _finding(
-                    "duplicates",
-                    compared[:6],
+                    check,
+                    columns,
                     "info",
-                    f"{leaking + expected:,} test rows repeat a training row"
+                    f"{leaking + expected:,} test rows ({(leaking + expected) / n_test:.1%}) "
+                    f"{what}"
                     + (
-                        f" ({expected:,} after an earlier copy or on another entity, as in "
-                        "deployment)"
+                        f"; {expected:,} of them after an earlier copy or on another entity, "
+                        "as deployment sees too"
                         if expected
                         else ""
                     )
                     + ".",
-                    "none needed at this level; check that repeats are real events.",
+                    "none needed to trust the split; report the score without them too, to "
+                    "see how much they help.",
                 )
             )
+
+    # Exact duplicates, on every column but the target and identifiers.
+    compared = [c for c in train.columns if c not in {target, *id_like}]
+    if compared:
+        repeats(
+            "duplicates",
+            compared[:6],
+            pd.util.hash_pandas_object(train[compared], index=False),
+            pd.util.hash_pandas_object(test[compared], index=False),
+            "are copies of training rows",
+            "drop duplicates before splitting, or keep all copies on one side (a group "
+            "split on a key of the row).",
+        )
 
     # Near-duplicates of free text.
     if text_columns is None:
@@ -1383,40 +1394,16 @@ def leakage_report(
             _normalise_text(train[column]),
             _normalise_text(test[column]),
         )
-        long_train = norm_train.where(norm_train.str.split().str.len() >= MIN_WORDS)
-        long_test = norm_test.where(norm_test.str.split().str.len() >= MIN_WORDS)
-        leaking, expected = _repeats(
-            long_train,
-            long_test,
-            train,
-            test,
-            time_column=time_column,
-            group_column=group_column,
+        repeats(
+            "near-duplicates",
+            [column],
+            norm_train.where(norm_train.str.split().str.len() >= MIN_WORDS),
+            norm_test.where(norm_test.str.split().str.len() >= MIN_WORDS),
+            "have the text of a training row once case, spacing and punctuation are "
+            "ignored",
+            "remove near-duplicates before splitting, or split so that copies stay on one "
+            "side.",
         )
-        if leaking and leaking / n_test >= MIN_SHARE:
-            findings.append(
-                _finding(
-                    "near-duplicates",
-                    [column],
-                    "high",
-                    f"{leaking:,} test rows ({leaking / n_test:.1%}) have the text of a training "
-                    "row once case, spacing and punctuation are ignored.",
-                    "remove near-duplicates before splitting, or split so that copies stay on "
-                    "one side.",
-                )
-            )
-        elif expected:
-            findings.append(
-                _finding(
-                    "near-duplicates",
-                    [column],
-                    "info",
-                    f"{expected:,} test rows ({expected / n_test:.1%}) repeat a training text that "
-                    "came earlier or from another entity: deployment sees such repeats too, but "
-                    "the test score counts on them.",
-                    "report the score without them too, to see how much they help.",
-                )
-            )
 
     if group_column is not None:
         checks.append("entities on both sides")
