@@ -87,7 +87,16 @@ _TABLE_KEYS: Mapping[str, frozenset[str]] = {
         {"title", "story", "task", "stages", "columns", "costs", "deployment", "data"}
     ),
     "columns": frozenset(
-        {"target", "positive_label", "time", "group", "text", "sensitive", "exclude"}
+        {
+            "target",
+            "positive_label",
+            "time",
+            "label_time",
+            "group",
+            "text",
+            "sensitive",
+            "exclude",
+        }
     ),
     "costs": frozenset(
         {
@@ -260,6 +269,7 @@ class CaseSpec:
     costs: Costs
     data: DataSpec
     time_column: str | None = None
+    label_time_column: str | None = None
     group_column: str | None = None
     text_column: str | None = None
     sensitive_columns: tuple[str, ...] = ()
@@ -272,10 +282,16 @@ class CaseSpec:
     def feature_columns(self) -> tuple[str, ...]:
         """Columns a model may use as inputs.
 
-        Every column of the schema except the target, the time column, identifiers
-        (kind ``id``) and the columns listed in ``[columns] exclude``.
+        Every column of the schema except the target, the time columns (of the
+        row and of its label), identifiers (kind ``id``) and the columns listed in
+        ``[columns] exclude``.
         """
-        skip = {self.target, self.time_column, *self.exclude_columns}
+        skip = {
+            self.target,
+            self.time_column,
+            self.label_time_column,
+            *self.exclude_columns,
+        }
         return tuple(
             col
             for col, kind in self.data.schema.items()
@@ -458,11 +474,22 @@ def _read_spec(folder: Path) -> CaseSpec:
         )
 
     specials: dict[str, str | None] = {}
-    for key, kinds in (("time", ("datetime",)), ("group", None), ("text", ("text",))):
+    for key, kinds in (
+        ("time", ("datetime",)),
+        ("label_time", ("datetime",)),
+        ("group", None),
+        ("text", ("text",)),
+    ):
         value = r.get(cols, f"columns.{key}", str)
         if value is not None:
             _check_column(r, f"columns.{key}", value, schema, kinds)
         specials[key] = value
+    if specials["label_time"] is not None and specials["time"] is None:
+        raise r.fail(
+            "columns.label_time",
+            "is set, but [columns] time is not.",
+            "a label's delay is measured from the row's time: set [columns] time too.",
+        )
     lists = {}
     for key in ("sensitive", "exclude"):
         values = r.get(cols, f"columns.{key}", list) or []
@@ -504,6 +531,7 @@ def _read_spec(folder: Path) -> CaseSpec:
         costs=costs,
         data=data,
         time_column=specials["time"],
+        label_time_column=specials["label_time"],
         group_column=specials["group"],
         text_column=specials["text"],
         sensitive_columns=lists["sensitive"],
@@ -778,6 +806,24 @@ class Case:
         readme = self.path / "README.md"
         return readme.read_text(encoding="utf-8") if readme.is_file() else ""
 
+    def readme_section(self, title: str) -> str:
+        """The text under the heading ``## <title>`` of the case's README.md, without
+        the heading; an empty string when there is no such section.
+
+        Examples
+        --------
+        >>> import mlkit as mk
+        >>> mk.cases.load("income").readme_section("Business objective").split()[:3]
+        ['Serve', 'qualified', 'applicants']
+        """
+        inside, found = False, []
+        for line in self.readme.splitlines():
+            if line.startswith("## "):
+                inside = line[3:].strip().lower() == title.strip().lower()
+            elif inside:
+                found.append(line)
+        return "\n".join(found).strip()
+
     @cached_property
     def source(self) -> str:
         """Where the data come from: the data folder's SOURCE.md, or the docstring of
@@ -1024,6 +1070,7 @@ class Case:
                 + (f" (positive: {s.positive_label!r})" if s.task == "binary" else ""),
             ),
             ("time column", s.time_column or "none"),
+            ("label time column", s.label_time_column or "none"),
             ("group column", s.group_column or "none"),
             ("text column", s.text_column or "none"),
             ("sensitive columns", ", ".join(s.sensitive_columns) or "none"),

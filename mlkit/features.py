@@ -19,14 +19,15 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mlkit._exceptions import MlkitValueError, with_hint
 
 if TYPE_CHECKING:
+    import pandas as pd
     from sklearn.compose import ColumnTransformer
 
-__all__ = ["ENCODED_KINDS", "make_preprocessor"]
+__all__ = ["ENCODED_KINDS", "encode_target", "make_preprocessor"]
 
 #: Column kinds that :func:`make_preprocessor` encodes; ``id`` and ``datetime``
 #: columns are left out (an identifier does not generalise; a timestamp needs
@@ -142,3 +143,32 @@ def make_preprocessor(
     return ColumnTransformer(
         steps, remainder="drop", sparse_threshold=0.0 if dense else 0.3
     )
+
+
+def encode_target(values: Any, *, task: str, positive_label: Any = None) -> pd.Series:
+    """The target as models take it: 0/1 for a binary task, unchanged otherwise.
+
+    A binary target becomes 1 where it equals ``positive_label`` (the class to
+    detect) and 0 elsewhere, so that scores such as ROC-AUC and PR-AUC measure the
+    right class whatever its label (``">50K"``, ``"spam"``, ``True``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> encode_target(pd.Series([">50K", "<=50K"]), task="binary", positive_label=">50K").tolist()
+    [1, 0]
+    """
+    import pandas as pd
+
+    series = values if isinstance(values, pd.Series) else pd.Series(values)
+    if task != "binary":
+        return series.copy()
+    if positive_label is None or not (series == positive_label).any():
+        raise MlkitValueError(
+            with_hint(
+                f"'positive_label' must be one of the target's values for a binary task; "
+                f"got {positive_label!r}.",
+                "pass the case's spec.positive_label.",
+            )
+        )
+    return (series == positive_label).astype("int64")

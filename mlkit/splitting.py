@@ -62,6 +62,7 @@ __all__ = [
     "TimeColumnWarning",
     "leakage_report",
     "split",
+    "split_for_deployment",
     "suggest_split",
 ]
 
@@ -904,6 +905,77 @@ def suggest_split(
             f"every part.{note}"
         )
     return "random", f"No time or entity structure: rows at random.{note}"
+
+
+def split_for_deployment(
+    df: pd.DataFrame,
+    *,
+    task: str,
+    target: str,
+    time_column: str | None = None,
+    group_column: str | None = None,
+    strategy: Strategy | None = None,
+    test_size: float = 0.2,
+    validation_size: float = 0.2,
+    random_state: int | None = 0,
+) -> Split:
+    """Split ``df`` the way its structure calls for: :func:`suggest_split`, then :func:`split`.
+
+    Given a case's columns, it uses each only where the strategy needs it: the
+    time column for ``time`` and ``time_group`` (rows without a time are marked
+    ``"dropped"``), the group column for ``group`` and ``time_group``; a
+    ``stratified`` strategy on a numeric target becomes ``random``. Pass
+    ``strategy`` to override the suggestion, as an iteration that changes the
+    split decision does. The assignment always covers every row of ``df``, so it
+    can be saved and rebuilt with :meth:`Split.from_assignment`.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> df = pd.DataFrame({"t": pd.date_range("2024-01-01", periods=50), "y": np.arange(50) % 2})
+    >>> parts = split_for_deployment(df, task="binary", target="y", time_column="t")
+    >>> parts.strategy, len(parts.test)
+    ('time', 10)
+    """
+    check_frame(df, "df")
+    if strategy is None:
+        strategy, _ = suggest_split(
+            df, task=task, time_column=time_column, group_column=group_column
+        )
+    if strategy not in STRATEGIES:
+        raise MlkitValueError(
+            with_hint(
+                f"'strategy' must be one of {{{', '.join(map(repr, STRATEGIES))}}}; "
+                f"got {strategy!r}.",
+                "leave it out to use the suggested one.",
+            )
+        )
+    uses_time = strategy in ("time", "time_group")
+    uses_groups = strategy in ("group", "time_group")
+    if strategy == "stratified" and task == "regression":
+        strategy = "random"  # a number has no classes to stratify by
+    data = df.dropna(subset=[time_column]) if uses_time and time_column else df
+    parts = split(
+        data,
+        strategy=strategy,
+        test_size=test_size,
+        validation_size=validation_size,
+        target=target,
+        time_column=time_column if uses_time else None,
+        group_column=group_column if uses_groups else None,
+        random_state=random_state,
+    )
+    if len(data) == len(df):
+        return parts
+    assignment = parts.assignment.reindex(df.index, fill_value="dropped")
+    return Split._make(
+        df,
+        assignment,
+        strategy,
+        target,
+        time_column if uses_time else None,
+        group_column if uses_groups else None,
+    )
 
 
 # --------------------------------------------------------------------------- leakage

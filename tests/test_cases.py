@@ -122,6 +122,8 @@ def test_summary_and_display():
     assert repr(case).startswith("<Case 'income': binary task")
     assert "Business objective" in case.readme
     assert "Adult" in case.source
+    assert case.readme_section("Labels").startswith("The census recorded")
+    assert case.readme_section("No such section") == ""
     assert "sha256" in case.source
 
 
@@ -278,6 +280,18 @@ BROKEN_SPECS = [
         'task = "binary"',
         'task = "binary"\nstages = ["scoping", "evaluation"]',
         r"stages lists 'evaluation', which is not a stage",
+    ),
+    (
+        "label time without time",
+        'time = "DATE"',
+        'label_time = "DATE"',
+        r"label_time is set, but \[columns\] time is not",
+    ),
+    (
+        "label time not a date",
+        'time = "DATE"',
+        'time = "DATE"\nlabel_time = "AUTHOR"',
+        r"label_time names 'AUTHOR', of kind 'id'",
     ),
     (
         "unknown serving mode",

@@ -83,3 +83,15 @@ def test_dense_output_on_request():
     assert hasattr(sparse, "toarray")
     assert isinstance(dense, np.ndarray)
     np.testing.assert_array_equal(sparse.toarray(), dense)
+
+
+def test_encode_target():
+    from mlkit.features import encode_target
+
+    values = pd.Series(["spam", "ham", "spam"], index=[5, 6, 7])
+    encoded = encode_target(values, task="binary", positive_label="spam")
+    assert encoded.tolist() == [1, 0, 1]
+    assert encoded.index.tolist() == [5, 6, 7]
+    assert encode_target(values, task="multiclass").equals(values)
+    with pytest.raises(MlkitValueError, match="'positive_label' must be one of"):
+        encode_target(values, task="binary", positive_label="eggs")

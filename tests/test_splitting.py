@@ -22,6 +22,7 @@ from mlkit.splitting import (
     TimeColumnWarning,
     leakage_report,
     split,
+    split_for_deployment,
     suggest_split,
 )
 
@@ -652,3 +653,32 @@ def test_clean_splits_of_the_shipped_cases_raise_no_alarm(name):
     )
     assert report.ok, report.findings
     assert (report.findings["severity"] != "high").all()
+
+
+def test_split_for_deployment_uses_the_columns_its_strategy_needs():
+    df = frame(600).reset_index(drop=True)
+    df.loc[:9, "when"] = pd.NaT  # rows without a time
+    parts = split_for_deployment(
+        df, task="binary", target="y", time_column="when", group_column="user"
+    )
+    assert parts.strategy == "group"  # a time split would need every row's time
+    assert parts.time_column is None
+    clean = df.dropna(subset=["when"])
+    timed = split_for_deployment(
+        df, task="binary", target="y", time_column="when", strategy="time"
+    )
+    assert timed.assignment.index.equals(df.index)
+    assert (timed.assignment.iloc[:10] == "dropped").all()
+    assert timed.train["when"].max() < timed.test["when"].min()
+    assert len(timed.train) + len(timed.validation) + len(timed.test) == len(clean)
+    again = Split.from_assignment(df, timed.assignment)
+    pd.testing.assert_frame_equal(again.test, timed.test)
+    numbers = split_for_deployment(
+        frame(200, dated=False).assign(y=lambda d: d["x"] * 2),
+        task="regression",
+        target="y",
+        strategy="stratified",
+    )
+    assert numbers.strategy == "random"
+    with pytest.raises(MlkitValueError, match="'strategy' must be one of"):
+        split_for_deployment(df, task="binary", target="y", strategy="chrono")
