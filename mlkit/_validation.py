@@ -166,3 +166,70 @@ def as_1d(values: Any, name: str, *, length: int | None = None) -> np.ndarray:
             )
         )
     return array
+
+
+#: Template of the error for an option outside its allowed values.
+CHOICE_ERROR = "'{name}' must be one of {allowed}; got {got!r}."
+
+
+def check_choice(value: Any, allowed: Sequence[str], name: str) -> str:
+    """Return ``value`` if it is one of the strings ``allowed``, else raise naming ``name``."""
+    if not isinstance(value, str) or value not in allowed:
+        raise MlkitValueError(
+            with_hint(
+                CHOICE_ERROR.format(
+                    name=name,
+                    allowed="{" + ", ".join(map(repr, allowed)) + "}",
+                    got=value,
+                ),
+                f"pass one of: {', '.join(allowed)}.",
+            )
+        )
+    return value
+
+
+def n_rows(X: Any, name: str, *, allow_empty: bool = False) -> int:
+    """Rows of a two-dimensional input: a DataFrame, a 2-d array or a sparse matrix."""
+    import numpy as np
+    import pandas as pd
+    import scipy.sparse as sp
+
+    if isinstance(X, pd.DataFrame) or sp.issparse(X):
+        n = X.shape[0]
+    elif isinstance(X, pd.Series):
+        raise MlkitValueError(
+            with_hint(
+                f"'{name}' must be two-dimensional (rows and features); got a Series.",
+                f"pass a frame, for example {name}.to_frame().",
+            )
+        )
+    else:
+        shape = np.shape(X)
+        if len(shape) != 2:
+            raise MlkitValueError(
+                with_hint(
+                    f"'{name}' must be two-dimensional (rows and features); got shape "
+                    f"{shape}.",
+                    "pass a DataFrame, a 2-d array or a sparse matrix; reshape one "
+                    "feature with .reshape(-1, 1).",
+                )
+            )
+        n = shape[0]
+    if n == 0 and not allow_empty:
+        raise MlkitValueError(
+            with_hint(f"'{name}' has no rows.", "pass at least one row.")
+        )
+    return n
+
+
+def take_rows(X: Any, positions: Any) -> Any:
+    """Rows of ``X`` at ``positions`` (never by index label), keeping its type."""
+    import numpy as np
+    import pandas as pd
+    import scipy.sparse as sp
+
+    if isinstance(X, (pd.DataFrame, pd.Series)):
+        return X.iloc[positions]
+    if sp.issparse(X):
+        return X.tocsr()[positions]
+    return np.asarray(X)[positions]

@@ -39,11 +39,14 @@ from mlkit._exceptions import MlkitTypeError, MlkitValueError, MlkitWarning, wit
 from mlkit._results import Result
 from mlkit._validation import (
     as_1d,
+    check_choice,
     check_columns,
     check_frame,
     check_random_state,
     check_same_columns,
     check_size,
+    n_rows,
+    take_rows,
 )
 
 if TYPE_CHECKING:
@@ -84,7 +87,6 @@ TREATMENTS: tuple[str, ...] = (
 )
 
 # Message templates, kept here so that tests can match them.
-CHOICE_ERROR = "'{name}' must be one of {allowed}; got {got!r}."
 UNUSED_ERROR = "'{name}' only applies to method={method!r}; got method={got!r}."
 MISSING_ERROR = "method={method!r} needs '{name}'; it was not given."
 INT_ERROR = "'{name}' must be an int of at least {low}; got {got!r}."
@@ -108,21 +110,6 @@ class EmptyStratumWarning(MlkitWarning):
 
 
 # --------------------------------------------------------------------------- checks
-
-
-def _check_choice(value: Any, allowed: Sequence[str], name: str) -> str:
-    if not isinstance(value, str) or value not in allowed:
-        raise MlkitValueError(
-            with_hint(
-                CHOICE_ERROR.format(
-                    name=name,
-                    allowed="{" + ", ".join(map(repr, allowed)) + "}",
-                    got=value,
-                ),
-                f"pass one of: {', '.join(allowed)}.",
-            )
-        )
-    return value
 
 
 def _check_positive(value: Any, name: str, *, above: float = 0.0) -> float:
@@ -156,40 +143,6 @@ def _labels(values: Any, name: str, length: int | None = None) -> np.ndarray:
             )
         )
     return array
-
-
-def _n_rows(X: Any, name: str) -> int:
-    import scipy.sparse as sp
-
-    if isinstance(X, pd.DataFrame) or sp.issparse(X):
-        return X.shape[0]
-    if isinstance(X, pd.Series):
-        raise MlkitValueError(
-            with_hint(
-                f"'{name}' must be two-dimensional (rows and features); got a Series.",
-                f"pass a frame, for example {name}.to_frame().",
-            )
-        )
-    shape = np.shape(X)
-    if len(shape) != 2:
-        raise MlkitValueError(
-            with_hint(
-                f"'{name}' must be two-dimensional (rows and features); got shape {shape}.",
-                "pass a DataFrame or a 2-d array; reshape one feature with .reshape(-1, 1).",
-            )
-        )
-    return shape[0]
-
-
-def _take(X: Any, positions: np.ndarray) -> Any:
-    """Rows of X at ``positions``, keeping its type (and a frame's index)."""
-    import scipy.sparse as sp
-
-    if isinstance(X, (pd.DataFrame, pd.Series)):
-        return X.iloc[positions]
-    if sp.issparse(X):
-        return X.tocsr()[positions]
-    return np.asarray(X)[positions]
 
 
 def _seed(rng: np.random.Generator) -> int:
@@ -417,7 +370,7 @@ def sample(
     0
     """
     check_frame(df, "df")
-    _check_choice(method, SAMPLE_METHODS, "method")
+    check_choice(method, SAMPLE_METHODS, "method")
     if not isinstance(replace, (bool, np.bool_)):
         raise MlkitTypeError(
             with_hint(
@@ -970,8 +923,8 @@ def resample(
     >>> np.bincount(resample(X, y, method="undersample", random_state=0)[1]).tolist()
     [2, 2]
     """
-    _check_choice(method, RESAMPLE_METHODS, "method")
-    n = _n_rows(X, "X")
+    check_choice(method, RESAMPLE_METHODS, "method")
+    n = n_rows(X, "X")
     labels = _labels(y, "y", length=n)
     classes, codes, counts = np.unique(labels, return_inverse=True, return_counts=True)
     if len(classes) < 2:
@@ -1001,7 +954,7 @@ def resample(
                     [rng.choice(rows, size=smallest, replace=False) for rows in members]
                 )
             )
-        return _take(X, positions), _take(y_in, positions)
+        return take_rows(X, positions), take_rows(y_in, positions)
 
     from mlkit._optional import require
 
@@ -1018,7 +971,7 @@ def resample(
         sampler = TomekLinks()
         sampler.fit_resample(X_in, labels)
         positions = np.sort(sampler.sample_indices_)
-        return _take(X, positions), _take(y_in, positions)
+        return take_rows(X, positions), take_rows(y_in, positions)
 
     from imblearn.over_sampling import SMOTE
 
@@ -1118,7 +1071,7 @@ class ImbalanceComparison(Result):
             for c in self.table.columns
             if c not in ("treatment", "train_rows", "threshold", "flagged")
         ]
-        _check_choice(metric, numeric, "metric")
+        check_choice(metric, numeric, "metric")
         values = self.table[metric]
         position = (
             values.idxmin() if metric in self.LOWER_IS_BETTER else values.idxmax()
@@ -1336,8 +1289,8 @@ def compare_imbalance(
                 "probabilities in sklearn.calibration.CalibratedClassifierCV.",
             )
         )
-    n_train = _n_rows(X_train, "X_train")
-    n_test = _n_rows(X_test, "X_test")
+    n_train = n_rows(X_train, "X_train")
+    n_test = n_rows(X_test, "X_test")
     y_tr = _labels(y_train, "y_train", length=n_train)
     y_te = _labels(y_test, "y_test", length=n_test)
     classes = np.unique(y_tr)
@@ -1397,7 +1350,7 @@ def compare_imbalance(
             )
         )
     for t in treatments:
-        _check_choice(t, TREATMENTS, "treatments")
+        check_choice(t, TREATMENTS, "treatments")
     if len(set(treatments)) != len(treatments):
         raise MlkitValueError(
             with_hint(
