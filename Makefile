@@ -41,6 +41,7 @@ doctor: $(VENV)/.installed-lab-$(KEY) ## Check versions, kernel and case data, a
 bench: $(VENV)/.installed-lab-$(KEY) ## Run the benchmark scripts (results: benchmarks/RESULTS.md).
 	$(BIN)/python benchmarks/bench_startup.py
 	$(BIN)/python benchmarks/bench_training_data.py
+	$(BIN)/python benchmarks/bench_label_model.py
 
 lock: $(BIN)/python ## Re-resolve requirements/lock.txt from pyproject.toml (newest versions).
 	$(BIN)/python -m pip install --quiet "uv==$(UV_VERSION)"

@@ -17,6 +17,9 @@ cases
     Case studies: load a case's validated spec and its data, list the cases.
 design
     The stages of the design process, the design log and its comparisons.
+labeling
+    Labels: labeling functions and a label model, annotator agreement, active
+    learning, and label errors.
 sampling
     Sampling and class imbalance: reservoir, stratified and weighted samples,
     importance weights, resampling and a comparison of imbalance treatments.
@@ -47,6 +50,7 @@ _SUBMODULES = (
     "design",
     "evaluation",
     "features",
+    "labeling",
     "sampling",
     "splitting",
 )
@@ -60,6 +64,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
     from mlkit import design as design
     from mlkit import evaluation as evaluation
     from mlkit import features as features
+    from mlkit import labeling as labeling
     from mlkit import sampling as sampling
     from mlkit import splitting as splitting
 

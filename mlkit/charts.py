@@ -34,10 +34,13 @@ if TYPE_CHECKING:
 
 __all__ = [
     "PALETTE",
+    "band_chart",
     "comparison_chart",
     "distribution",
     "enable_offline",
+    "heatmap",
     "is_offline",
+    "lf_summary_chart",
     "line_chart",
     "message_chart",
     "metric_panels",
@@ -803,7 +806,7 @@ def metric_panels(
             x=alt.X(
                 "value:Q",
                 title=None,
-                axis=alt.Axis(tickCount=4, format="~s", labelFontSize=FONT_SIZE - 1),
+                axis=alt.Axis(tickCount=4, format=",~r", labelFontSize=FONT_SIZE - 1),
             ),
         )
         bars = base.mark_bar().encode(
@@ -908,4 +911,388 @@ def line_chart(
         )
     return alt.layer(*layers).properties(
         width=420, height=220, title=_title(title, subtitle)
+    )
+
+
+def band_chart(
+    frame: pd.DataFrame,
+    *,
+    x: str,
+    y: str,
+    low: str,
+    high: str,
+    color: str,
+    reference: float | None = None,
+    title: str,
+    subtitle: str | None = None,
+    x_title: str | None = None,
+    y_title: str | None = None,
+) -> alt.LayerChart:
+    """Lines of ``y`` along ``x``, one per value of ``color``, each in a faint band.
+
+    For curves that are means over repeats: the band runs from ``low`` to
+    ``high`` (the lowest and highest repeat, or an interval), so that a reader
+    sees whether two lines differ by more than their spread.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Already aggregated: one row per point of each line.
+    x, y : str
+        Columns for the axes.
+    low, high : str
+        Columns with the lower and upper edge of the band at each point.
+    color : str
+        A column whose values each get a line and a band, coloured in the order
+        they first appear.
+    reference : float, optional
+        A value to mark with a dashed horizontal rule.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"labels": [10, 20, 10, 20], "mean": [0.6, 0.8, 0.6, 0.7],
+    ...                       "min": [0.5, 0.75, 0.5, 0.6], "max": [0.7, 0.85, 0.7, 0.8],
+    ...                       "strategy": ["margin", "margin", "random", "random"]})
+    >>> spec = band_chart(frame, x="labels", y="mean", low="min", high="max",
+    ...                   color="strategy", title="Learning curves").to_dict()
+    >>> [layer["mark"]["type"] for layer in spec["layer"]]
+    ['area', 'line']
+    """
+    import altair as alt
+    import pandas as pd
+
+    missing = [c for c in (x, y, low, high, color) if c not in frame.columns]
+    if missing:
+        raise MlkitValueError(
+            with_hint(
+                f"'frame' lacks the column(s) {', '.join(map(repr, missing))}.",
+                "pass the names of columns of the frame.",
+            )
+        )
+    order = [str(v) for v in pd.unique(frame[color])]
+    data = frame.assign(**{color: frame[color].astype("str")})
+    colour = alt.Color(
+        f"{color}:N",
+        sort=order,
+        scale=alt.Scale(domain=order, range=list(PALETTE[: len(order)])),
+        # Opaque symbols: the legend would otherwise take the bands' faint fill.
+        legend=alt.Legend(title=color, orient="bottom", symbolOpacity=1),
+    )
+    x_axis = alt.X(f"{x}:Q", title=x_title or x, axis=alt.Axis(labelFontSize=FONT_SIZE))
+    y_axis = alt.Y(
+        f"{y}:Q",
+        title=y_title or y,
+        scale=alt.Scale(zero=False),
+        axis=alt.Axis(labelFontSize=FONT_SIZE),
+    )
+    band = (
+        alt.Chart(data)
+        .mark_area(opacity=0.15)
+        .encode(x=x_axis, y=alt.Y(f"{low}:Q"), y2=f"{high}:Q", color=colour)
+    )
+    lines = (
+        alt.Chart(data)
+        .mark_line(point=len(data) <= 120)
+        .encode(
+            x=x_axis,
+            y=y_axis,
+            color=colour,
+            tooltip=[
+                alt.Tooltip(f"{color}:N"),
+                alt.Tooltip(f"{x}:Q", format=",.4g"),
+                alt.Tooltip(f"{y}:Q", format=",.4g"),
+                alt.Tooltip(f"{low}:Q", format=",.4g"),
+                alt.Tooltip(f"{high}:Q", format=",.4g"),
+            ],
+        )
+    )
+    layers = [band, lines]
+    if reference is not None:
+        layers.append(
+            alt.Chart(pd.DataFrame({"reference": [reference]}))
+            .mark_rule(strokeDash=[4, 3], color="#555555")
+            .encode(y="reference:Q")
+        )
+    return alt.layer(*layers).properties(
+        width=420, height=240, title=_title(title, subtitle)
+    )
+
+
+def heatmap(
+    frame: pd.DataFrame,
+    *,
+    x: str,
+    y: str,
+    value: str,
+    title: str,
+    subtitle: str | None = None,
+    order: Any = None,
+    domain: tuple[float, float] = (-1.0, 1.0),
+    tooltip: Any = (),
+    value_title: str | None = None,
+    x_title: str | None = None,
+    y_title: str | None = None,
+) -> alt.LayerChart:
+    """A matrix of values as coloured cells, each with its value written in it.
+
+    The colours diverge from the middle of ``domain``: blue above, vermillion
+    below, white in between. A missing value leaves its cell grey, marked "n/a";
+    cells absent from ``frame`` stay empty.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Already aggregated: one row per cell.
+    x, y : str
+        Columns naming each cell's column and row.
+    value : str
+        The numeric column shown by colour and text.
+    order : sequence, optional
+        The order of the categories on both axes; by default as they first
+        appear in ``x`` and ``y``.
+    domain : (float, float), default (-1.0, 1.0)
+        The range of the colour scale; values outside take its end colours.
+    tooltip : sequence of str
+        More columns to show on hover.
+    value_title, x_title, y_title : str, optional
+        Titles of the legend and the axes; by default the column names for the
+        legend, none for the axes.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"a": ["x", "y"], "b": ["y", "x"],
+    ...                       "kappa": [0.4, 0.4]})
+    >>> spec = heatmap(frame, x="a", y="b", value="kappa", title="Kappa").to_dict()
+    >>> [layer["mark"]["type"] for layer in spec["layer"]]
+    ['rect', 'rect', 'text']
+    """
+    import altair as alt
+    import numpy as np
+    import pandas as pd
+
+    extra = [tooltip] if isinstance(tooltip, str) else list(tooltip)
+    missing = [c for c in (x, y, value, *extra) if c not in frame.columns]
+    if missing:
+        raise MlkitValueError(
+            with_hint(
+                f"'frame' lacks the column(s) {', '.join(map(repr, missing))}.",
+                "pass the names of columns of the frame.",
+            )
+        )
+    low, high = float(domain[0]), float(domain[1])
+    if not low < high:
+        raise MlkitValueError(
+            with_hint(
+                f"'domain' must be (low, high) with low < high; got {domain!r}.",
+                "pass, for example, domain=(-1, 1).",
+            )
+        )
+    middle = (low + high) / 2
+    values = frame[value].astype("float64")
+    data = frame[[x, y, value, *extra]].assign(
+        **{x: frame[x].astype("str"), y: frame[y].astype("str")},
+        text=[f"{v:.2f}" if np.isfinite(v) else "n/a" for v in values],
+        # Written in white on the darkest cells, in dark grey elsewhere.
+        dark=(values - middle).abs() > 0.6 * (high - middle),
+    )
+    if order is None:
+        order = list(pd.unique(pd.concat([data[x], data[y]], ignore_index=True)))
+    else:
+        order = [str(v) for v in order]
+    axis = alt.Axis(labelFontSize=FONT_SIZE, labelLimit=160)
+    base = alt.Chart(data).encode(
+        x=alt.X(
+            f"{x}:N",
+            sort=order,
+            title=x_title,
+            axis=alt.Axis(
+                labelFontSize=FONT_SIZE, labelLimit=160, labelAngle=-40, orient="top"
+            ),
+        ),
+        y=alt.Y(f"{y}:N", sort=order, title=y_title, axis=axis),
+        tooltip=[
+            alt.Tooltip(f"{y}:N"),
+            alt.Tooltip(f"{x}:N"),
+            alt.Tooltip(f"{value}:Q", format=".3f"),
+            *[alt.Tooltip(c) for c in extra],
+        ],
+    )
+    # Every cell gets a grey background, so that a missing value shows as such:
+    # a quantitative colour scale would drop the cell altogether.
+    background = base.mark_rect(color="#E8E8E8", stroke="white")
+    cells = base.mark_rect(stroke="white").encode(
+        color=alt.Color(
+            f"{value}:Q",
+            scale=alt.Scale(
+                domain=[low, middle, high],
+                range=[PALETTE[3], "#F7F7F7", PALETTE[0]],
+                clamp=True,
+            ),
+            legend=alt.Legend(
+                title=value_title or value, orient="right", gradientLength=120
+            ),
+        )
+    )
+    text = base.mark_text(fontSize=FONT_SIZE).encode(
+        text="text:N",
+        color=alt.condition(alt.datum.dark, alt.value("white"), alt.value(TEXT)),
+    )
+    side = max(120, 44 * len(order))
+    return alt.layer(background, cells, text).properties(
+        width=side, height=side, title=_title(title, subtitle)
+    )
+
+
+def lf_summary_chart(
+    frame: pd.DataFrame,
+    *,
+    chance: float | None = None,
+    title: str = "Labeling functions",
+    subtitle: str | None = None,
+) -> alt.HConcatChart | alt.LayerChart:
+    """Coverage, overlaps and conflicts of labeling functions, and their accuracy.
+
+    Each LF gets three nested bars from zero: the share of rows it labels
+    (coverage), the part of it that another LF labels too (overlaps), and the
+    part where another LF votes a different class (conflicts). With ``chance``,
+    a second panel shows each LF's accuracy on gold labels, with chance marked.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        One row per LF with columns ``name``, ``coverage``, ``overlaps``,
+        ``conflicts`` and, for the accuracy panel, ``empirical_accuracy``: the
+        table of :func:`mlkit.labeling.lf_summary`.
+    chance : float, optional
+        The accuracy of guessing, ``1 / number of classes``; given, the accuracy
+        panel is drawn.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"name": ["a", "b"], "coverage": [0.4, 0.1],
+    ...                       "overlaps": [0.2, 0.1], "conflicts": [0.1, 0.0],
+    ...                       "empirical_accuracy": [0.9, 0.55]})
+    >>> spec = lf_summary_chart(frame, chance=0.5).to_dict()
+    >>> [panel["layer"][0]["mark"]["type"] for panel in spec["hconcat"]]
+    ['bar', 'bar']
+    """
+    import altair as alt
+    import pandas as pd
+
+    needed = ["name", "coverage", "overlaps", "conflicts"]
+    if chance is not None:
+        needed.append("empirical_accuracy")
+    missing = [c for c in needed if c not in frame.columns]
+    if missing:
+        raise MlkitValueError(
+            with_hint(
+                f"'frame' lacks the column(s) {', '.join(map(repr, missing))}.",
+                "pass the table of lf_summary(...).to_frame().",
+            )
+        )
+    order = [str(v) for v in frame["name"]]
+    measures = ["coverage", "overlaps", "conflicts"]
+    long = pd.DataFrame(
+        {
+            "name": order * 3,
+            "measure": [m for m in measures for _ in order],
+            "rank": [i for i in range(3) for _ in order],
+            "share": pd.concat([frame[m] for m in measures], ignore_index=True)
+            .astype("float64")
+            .to_numpy(),
+        }
+    )
+    y = alt.Y(
+        "name:N",
+        sort=order,
+        title=None,
+        axis=alt.Axis(labelFontSize=FONT_SIZE, labelLimit=180),
+    )
+    nested = (
+        alt.Chart(long)
+        .mark_bar(height={"band": 0.8})
+        .encode(
+            y=y,
+            x=alt.X(
+                "share:Q",
+                stack=None,
+                title="share of rows",
+                axis=alt.Axis(format="%", tickCount=5, labelFontSize=FONT_SIZE),
+            ),
+            color=alt.Color(
+                "measure:N",
+                sort=measures,
+                scale=alt.Scale(
+                    domain=measures, range=["#9ECAE9", PALETTE[0], PALETTE[3]]
+                ),
+                legend=alt.Legend(title=None, orient="bottom"),
+            ),
+            # Widest first, so that the narrower bars are drawn on top of it.
+            order=alt.Order("rank:Q"),
+            tooltip=[
+                alt.Tooltip("name:N", title="LF"),
+                alt.Tooltip("measure:N"),
+                alt.Tooltip("share:Q", format=".1%"),
+            ],
+        )
+    )
+    height = alt.Step(20)
+    left = alt.layer(nested).properties(
+        width=300,
+        height=height,
+        title=_title("Coverage, overlaps and conflicts", "share of all rows"),
+    )
+    if chance is None:
+        return left.properties(title=_title(title, subtitle))
+    accuracy = pd.DataFrame(
+        {
+            "name": order,
+            "accuracy": frame["empirical_accuracy"].astype("float64").to_numpy(),
+        }
+    )
+    accuracy["level"] = [
+        "near or below chance" if a < chance + 0.1 else "above chance"
+        for a in accuracy["accuracy"].fillna(0.0)
+    ]
+    base = alt.Chart(accuracy).encode(y=y)
+    bars = base.mark_bar(height={"band": 0.8}).encode(
+        x=alt.X(
+            "accuracy:Q",
+            title="accuracy on gold labels",
+            scale=alt.Scale(domain=[0, 1]),
+            axis=alt.Axis(format="%", tickCount=5, labelFontSize=FONT_SIZE),
+        ),
+        color=alt.Color(
+            "level:N",
+            scale=alt.Scale(
+                domain=["above chance", "near or below chance"],
+                range=[PALETTE[0], PALETTE[3]],
+            ),
+            legend=alt.Legend(title=None, orient="bottom"),
+        ),
+        tooltip=[
+            alt.Tooltip("name:N", title="LF"),
+            alt.Tooltip("accuracy:Q", format=".1%"),
+        ],
+    )
+    text = base.mark_text(
+        align="left", dx=3, fontSize=FONT_SIZE - 1, color=TEXT
+    ).encode(x="accuracy:Q", text=alt.Text("accuracy:Q", format=".0%"))
+    rule = (
+        alt.Chart(pd.DataFrame({"chance": [chance]}))
+        .mark_rule(strokeDash=[4, 3], color="#555555")
+        .encode(x="chance:Q")
+    )
+    right = alt.layer(bars, text, rule).properties(
+        width=240,
+        height=height,
+        title=_title("Accuracy", f"dashed: chance, {chance:.0%}"),
+    )
+    return (
+        alt.hconcat(left, right)
+        .resolve_scale(color="independent")
+        .properties(title=_title(title, subtitle))
     )

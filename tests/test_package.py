@@ -39,6 +39,7 @@ def test_submodules_load_on_first_use():
         "design",
         "evaluation",
         "features",
+        "labeling",
         "sampling",
         "splitting",
     }
