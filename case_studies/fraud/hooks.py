@@ -19,7 +19,15 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import KDTree
 
-__all__ = ["CATEGORIES", "CHANNELS", "SCENARIOS", "simulate"]
+__all__ = [
+    "CATEGORIES",
+    "CHANNELS",
+    "SCENARIOS",
+    "existing_solution",
+    "features",
+    "heuristic",
+    "simulate",
+]
 
 #: Values of ``scenario``: "none" for legitimate rows, else the fraud scenario.
 SCENARIOS = (
@@ -580,3 +588,144 @@ def _ids(prefix: str, numbers: np.ndarray, width: int) -> np.ndarray:
     """Identifiers such as ``C00042``, as an object array."""
     text = pd.Series(numbers).astype(str).str.zfill(width)
     return (prefix + text).to_numpy(dtype=object)
+
+
+# Features and rules, for the features, model-development and evaluation notebooks.
+
+_HOUR = 3_600
+
+
+def features(df: pd.DataFrame) -> pd.DataFrame:
+    """Behavioural features of each transaction, computed from its past only.
+
+    One transaction says little; its card's and its terminal's recent history say
+    much more. Every feature uses only what the issuer knows when the payment is
+    authorised: transactions strictly before it, and chargebacks that have already
+    arrived. In production these aggregates live in a feature store updated as
+    payments stream in (chapter 7); here they are computed for all rows at once.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Transactions with ``timestamp``, ``customer_id``, ``terminal_id`` and
+        ``amount``; for the terminal's known frauds also ``is_fraud`` and
+        ``label_available_at``. Rows may be in any order; it is not modified.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The new columns, on ``df``'s index:
+
+        - ``hour``: hour of the day, 0 to 23.
+        - ``is_night``: 1 between midnight and 6 am.
+        - ``is_weekend``: 1 on Saturdays and Sundays.
+        - ``customer_tx_1h``, ``customer_tx_1d``, ``customer_tx_7d``: the card's
+          transactions in the hour, the day and the week before.
+        - ``customer_mean_amount_30d``: the card's mean amount over the 30 days
+          before; missing without history.
+        - ``amount_to_customer_mean``: ``amount`` over that mean; missing without
+          history.
+        - ``terminal_tx_1d``: the terminal's transactions in the day before.
+        - ``terminal_frauds_known_28d``: frauds at the terminal whose chargeback
+          arrived in the 28 days before; the delay of labels is respected.
+
+    Examples
+    --------
+    >>> data = simulate(random_state=0, months=1, customers=200, terminals=100)
+    >>> new = features(data)
+    >>> new.loc[:, ["customer_tx_1d", "terminal_frauds_known_28d"]].min().tolist()
+    [0.0, 0.0]
+    """
+    ts = df["timestamp"].to_numpy(dtype="datetime64[s]").astype(np.int64)
+    origin = ts.min()
+    seconds = ts - origin
+    amount = df["amount"].to_numpy(dtype=float)
+    customer = pd.factorize(df["customer_id"])[0]
+    terminal = pd.factorize(df["terminal_id"])[0]
+    hour = df["timestamp"].dt.hour.to_numpy()
+    out = {
+        "hour": hour.astype(float),
+        "is_night": (hour < 6).astype(float),
+        "is_weekend": (df["timestamp"].dt.day_of_week.to_numpy() >= 5).astype(float),
+    }
+    for name, window in (("1h", _HOUR), ("1d", _DAY), ("7d", 7 * _DAY)):
+        out[f"customer_tx_{name}"], _ = _past_window(customer, seconds, amount, window)
+    count, total = _past_window(customer, seconds, amount, 30 * _DAY)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(count > 0, total / np.maximum(count, 1), np.nan)
+    out["customer_mean_amount_30d"] = mean
+    out["amount_to_customer_mean"] = amount / mean
+    out["terminal_tx_1d"], _ = _past_window(terminal, seconds, amount, _DAY)
+    if {"is_fraud", "label_available_at"} <= set(df.columns):
+        fraud = df["is_fraud"].to_numpy() == 1
+        known = df["label_available_at"].to_numpy(dtype="datetime64[s]").astype(np.int64)
+        out["terminal_frauds_known_28d"] = _known_events(
+            terminal, seconds, terminal[fraud], known[fraud] - origin, 28 * _DAY
+        )
+    return pd.DataFrame(out, index=df.index)
+
+
+def _past_window(
+    entity: np.ndarray, seconds: np.ndarray, values: np.ndarray, window: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Count and sum of ``values`` of the same entity in ``[t - window, t)``.
+
+    One sort and two binary searches: each row's entity and time are folded into one
+    sorted key, so the window's first and last rows are found for all rows at once.
+    """
+    span = int(seconds.max()) + window + 1
+    order = np.lexsort((seconds, entity))
+    key = entity[order].astype(np.int64) * span + seconds[order]
+    start = np.searchsorted(key, key - window, side="left")
+    end = np.searchsorted(key, key, side="left")  # strictly before: ties excluded
+    running = np.concatenate([[0.0], np.cumsum(values[order])])
+    count = np.empty(len(key))
+    total = np.empty(len(key))
+    count[order] = end - start
+    total[order] = running[end] - running[start]
+    return count, total
+
+
+def _known_events(
+    entity: np.ndarray,
+    seconds: np.ndarray,
+    event_entity: np.ndarray,
+    event_seconds: np.ndarray,
+    window: int,
+) -> np.ndarray:
+    """Events of each row's entity that became known in ``[t - window, t)``."""
+    span = int(max(seconds.max(), event_seconds.max(initial=0))) + window + 1
+    events = np.sort(event_entity.astype(np.int64) * span + event_seconds)
+    key = entity.astype(np.int64) * span + seconds
+    before = np.searchsorted(events, key, side="left")
+    return (before - np.searchsorted(events, key - window, side="left")).astype(float)
+
+
+def heuristic(X: pd.DataFrame) -> np.ndarray:
+    """A rule anyone would try first: flag online payments made at night.
+
+    Card testers and account takers like the small hours. Returns 1 (flag) or 0 per
+    row of ``X``, which needs ``channel`` and ``timestamp`` (or ``hour``).
+    """
+    hour = X["hour"] if "hour" in X else X["timestamp"].dt.hour
+    return ((X["channel"] == "online") & (hour < 6)).to_numpy().astype(np.int64)
+
+
+def existing_solution(X: pd.DataFrame) -> np.ndarray:
+    """The issuer's hand-written rules in use today; 1 declines the payment.
+
+    Written by the fraud team before the period the data cover, so they know nothing
+    of gift-card fraud:
+
+    - an online payment of 10 USD or less between midnight and 6 am (card testing);
+    - a card-present payment over 100 USD more than 100 km from the card holder's
+      home (a stolen card used far away).
+
+    ``X`` needs ``channel``, ``amount``, ``distance_km`` and ``timestamp`` (or
+    ``hour``).
+    """
+    hour = X["hour"] if "hour" in X else X["timestamp"].dt.hour
+    online = X["channel"] == "online"
+    testing = online & (hour < 6) & (X["amount"] <= 10)
+    far = ~online & (X["distance_km"] > 100) & (X["amount"] > 100)
+    return (testing | far).to_numpy().astype(np.int64)

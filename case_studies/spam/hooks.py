@@ -1,4 +1,7 @@
-"""Case-specific code of the spam case: the labeling functions a moderator would write.
+"""Case-specific code of the spam case: the rules a moderator would write.
+
+``labeling_functions()`` are the weak labelers of the labels notebook; ``heuristic``
+is the single rule that the model-development notebook uses as a baseline.
 
 Each labeling function (LF) reads a comment and votes ``SPAM`` (1), ``HAM`` (0) or
 abstains (-1), like the heuristics of the Snorkel spam tutorial: keywords, regular
@@ -143,3 +146,15 @@ def labeling_functions() -> list:
         counts_views,
         short_comment,
     ]
+
+
+def heuristic(X: pd.DataFrame) -> np.ndarray:
+    """The rule a moderator writes first: hold a comment with a link or that asks
+    viewers to subscribe or check something out.
+
+    Returns 1 (spam) or 0 per row of ``X``, which needs the ``CONTENT`` column; the
+    baseline that a model has to beat to be worth its upkeep.
+    """
+    text = clean(X["CONTENT"])
+    flagged = text.str.contains(r"https?://|www\.|\.com\b|subscrib|check (?:it )?out", regex=True)
+    return flagged.to_numpy().astype(np.int64)
