@@ -55,12 +55,15 @@ def test_fraud_features_match_a_brute_force_computation(fraud):
     rng = np.random.default_rng(0)
     for i in rng.choice(len(data), 150, replace=False):
         row = data.iloc[i]
-        past = data[(data.customer_id == row.customer_id) & (data.timestamp < row.timestamp)]
+        past = data[
+            (data.customer_id == row.customer_id) & (data.timestamp < row.timestamp)
+        ]
         recent = past[past.timestamp >= row.timestamp - pd.Timedelta("7D")]
         assert new.customer_tx_7d.iloc[i] == len(recent)
         month = past[past.timestamp >= row.timestamp - pd.Timedelta("30D")]
         np.testing.assert_allclose(
-            new.customer_mean_amount_30d.iloc[i], month.amount.mean() if len(month) else np.nan
+            new.customer_mean_amount_30d.iloc[i],
+            month.amount.mean() if len(month) else np.nan,
         )
         known = data[
             (data.terminal_id == row.terminal_id)

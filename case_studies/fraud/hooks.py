@@ -658,7 +658,9 @@ def features(df: pd.DataFrame) -> pd.DataFrame:
     out["terminal_tx_1d"], _ = _past_window(terminal, seconds, amount, _DAY)
     if {"is_fraud", "label_available_at"} <= set(df.columns):
         fraud = df["is_fraud"].to_numpy() == 1
-        known = df["label_available_at"].to_numpy(dtype="datetime64[s]").astype(np.int64)
+        known = (
+            df["label_available_at"].to_numpy(dtype="datetime64[s]").astype(np.int64)
+        )
         out["terminal_frauds_known_28d"] = _known_events(
             terminal, seconds, terminal[fraud], known[fraud] - origin, 28 * _DAY
         )

@@ -156,5 +156,7 @@ def heuristic(X: pd.DataFrame) -> np.ndarray:
     baseline that a model has to beat to be worth its upkeep.
     """
     text = clean(X["CONTENT"])
-    flagged = text.str.contains(r"https?://|www\.|\.com\b|subscrib|check (?:it )?out", regex=True)
+    flagged = text.str.contains(
+        r"https?://|www\.|\.com\b|subscrib|check (?:it )?out", regex=True
+    )
     return flagged.to_numpy().astype(np.int64)
