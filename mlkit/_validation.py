@@ -172,6 +172,40 @@ def as_1d(values: Any, name: str, *, length: int | None = None) -> np.ndarray:
 CHOICE_ERROR = "'{name}' must be one of {allowed}; got {got!r}."
 
 
+def check_probabilities(
+    values: Any, name: str, *, length: int | None = None, matrix: bool = False
+) -> np.ndarray:
+    """Probabilities as floats in [0, 1], refusing anything else with a hint.
+
+    One column of scores by default (``length`` rows when given); with
+    ``matrix=True``, an array of any shape, such as one probability per class.
+    """
+    import numpy as np
+
+    array = np.asarray(values) if matrix else as_1d(values, name, length=length)
+    if not (
+        np.issubdtype(array.dtype, np.number) or np.issubdtype(array.dtype, np.bool_)
+    ):
+        raise MlkitTypeError(
+            with_hint(
+                f"'{name}' must hold numbers; got values of type {array.dtype}.",
+                "pass predicted probabilities, such as model.predict_proba(X)[:, 1].",
+            )
+        )
+    array = array.astype("float64")
+    bad = ~np.isfinite(array) | (array < 0) | (array > 1)
+    if bad.any():
+        raise MlkitValueError(
+            with_hint(
+                f"'{name}' must be probabilities in [0, 1]; {int(bad.sum()):,} value(s) "
+                f"are not, such as {array[bad][0]!r}.",
+                "pass model.predict_proba(X); turn decision_function scores "
+                "into probabilities with sklearn.calibration.CalibratedClassifierCV.",
+            )
+        )
+    return array
+
+
 def check_choice(value: Any, allowed: Sequence[str], name: str) -> str:
     """Return ``value`` if it is one of the strings ``allowed``, else raise naming ``name``."""
     if not isinstance(value, str) or value not in allowed:

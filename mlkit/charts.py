@@ -35,17 +35,23 @@ if TYPE_CHECKING:
 __all__ = [
     "PALETTE",
     "band_chart",
+    "before_after_chart",
     "comparison_chart",
     "distribution",
     "enable_offline",
     "heatmap",
+    "importance_chart",
+    "interval_chart",
     "is_offline",
     "lf_summary_chart",
     "line_chart",
+    "marked_curve",
     "message_chart",
     "metric_panels",
     "process_map",
+    "reliability_chart",
     "to_html",
+    "waterfall_chart",
 ]
 
 #: Okabe and Ito's palette, distinguishable with the common colour-vision deficiencies.
@@ -1295,4 +1301,641 @@ def lf_summary_chart(
         alt.hconcat(left, right)
         .resolve_scale(color="independent")
         .properties(title=_title(title, subtitle))
+    )
+
+
+def marked_curve(
+    frame: pd.DataFrame,
+    *,
+    x: str,
+    y: str,
+    marks: Any,
+    title: str,
+    subtitle: str | None = None,
+    x_title: str | None = None,
+    y_title: str | None = None,
+) -> alt.LayerChart:
+    """A curve of ``y`` along ``x``, with vertical rules at chosen values of ``x``.
+
+    For a quantity read along a setting, such as the cost along a decision
+    threshold, with the settings worth comparing marked.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Already aggregated: one row per point, in the order of ``x``.
+    x, y : str
+        Columns for the axes.
+    marks : mapping of str to float
+        Values of ``x`` to mark, each with the label shown in the legend; drawn
+        in the palette's order after the curve's colour.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"threshold": [0.1, 0.5, 0.9], "cost": [2.0, 1.0, 3.0]})
+    >>> spec = marked_curve(frame, x="threshold", y="cost", marks={"best": 0.5},
+    ...                     title="Cost").to_dict()
+    >>> [layer["mark"]["type"] for layer in spec["layer"]]
+    ['line', 'rule']
+    """
+    import altair as alt
+    import pandas as pd
+
+    missing = [c for c in (x, y) if c not in frame.columns]
+    if missing:
+        raise MlkitValueError(
+            with_hint(
+                f"'frame' lacks the column(s) {', '.join(map(repr, missing))}.",
+                "pass the names of columns of the frame.",
+            )
+        )
+    labels = [str(k) for k in marks]
+    if len(labels) > len(PALETTE) - 1:
+        raise MlkitValueError(
+            with_hint(
+                f"'marks' has {len(labels)} values; at most {len(PALETTE) - 1} can be "
+                "told apart by colour.",
+                "mark fewer values.",
+            )
+        )
+    curve = (
+        alt.Chart(frame[[x, y]])
+        .mark_line(color=PALETTE[0], point=len(frame) <= 60)
+        .encode(
+            x=alt.X(
+                f"{x}:Q", title=x_title or x, axis=alt.Axis(labelFontSize=FONT_SIZE)
+            ),
+            y=alt.Y(
+                f"{y}:Q",
+                title=y_title or y,
+                scale=alt.Scale(zero=False),
+                axis=alt.Axis(labelFontSize=FONT_SIZE),
+            ),
+            tooltip=[
+                alt.Tooltip(f"{x}:Q", format=",.4g"),
+                alt.Tooltip(f"{y}:Q", format=",.4g"),
+            ],
+        )
+    )
+    rules = (
+        alt.Chart(pd.DataFrame({"mark": labels, x: [float(v) for v in marks.values()]}))
+        .mark_rule(strokeDash=[4, 3], strokeWidth=2)
+        .encode(
+            x=f"{x}:Q",
+            color=alt.Color(
+                "mark:N",
+                sort=labels,
+                scale=alt.Scale(
+                    domain=labels, range=list(PALETTE[1 : len(labels) + 1])
+                ),
+                legend=alt.Legend(title=None, orient="bottom", labelLimit=320),
+            ),
+            tooltip=[alt.Tooltip("mark:N"), alt.Tooltip(f"{x}:Q", format=",.4g")],
+        )
+    )
+    return alt.layer(curve, rules).properties(
+        width=420, height=240, title=_title(title, subtitle)
+    )
+
+
+def before_after_chart(
+    frame: pd.DataFrame,
+    *,
+    x: str,
+    y: str,
+    flag: str,
+    labels: tuple[str, str] = ("failed", "passed"),
+    tooltip: Any = (),
+    title: str,
+    subtitle: str | None = None,
+    x_title: str | None = None,
+    y_title: str | None = None,
+) -> alt.LayerChart:
+    """Each item's value before and after a change, flagged items in colour.
+
+    Items on the dashed diagonal did not move; the farther from it, the more
+    the change moved them. Pass a bounded sample: one point is drawn per row.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        One row per item, with the value before in ``x``, after in ``y``.
+    flag : str
+        A boolean column: True draws the point in vermillion, labelled
+        ``labels[0]``; False in grey, labelled ``labels[1]``.
+    tooltip : sequence of str
+        More columns to show on hover.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"before": [0.2, 0.7], "after": [0.2, 0.4],
+    ...                       "failed": [False, True]})
+    >>> spec = before_after_chart(frame, x="before", y="after", flag="failed",
+    ...                           title="Before and after").to_dict()
+    >>> [layer["mark"]["type"] for layer in spec["layer"]]
+    ['line', 'point']
+    """
+    import altair as alt
+    import numpy as np
+    import pandas as pd
+
+    extra = [tooltip] if isinstance(tooltip, str) else list(tooltip)
+    missing = [c for c in (x, y, flag, *extra) if c not in frame.columns]
+    if missing:
+        raise MlkitValueError(
+            with_hint(
+                f"'frame' lacks the column(s) {', '.join(map(repr, missing))}.",
+                "pass the names of columns of the frame.",
+            )
+        )
+    flagged = frame[flag].astype(bool).to_numpy()
+    # Flagged points last, so that they are drawn on top of the others.
+    data = (
+        frame[[x, y, *extra]]
+        .assign(outcome=np.where(flagged, labels[0], labels[1]))
+        .iloc[np.argsort(flagged, kind="stable")]
+    )
+    values = pd.concat([data[x], data[y]]).astype("float64")
+    finite = values[np.isfinite(values)]
+    low, high = (float(finite.min()), float(finite.max())) if len(finite) else (0, 1)
+    diagonal = (
+        alt.Chart(pd.DataFrame({x: [low, high], y: [low, high]}))
+        .mark_line(strokeDash=[4, 3], color="#555555")
+        .encode(x=f"{x}:Q", y=f"{y}:Q")
+    )
+    points = (
+        alt.Chart(data)
+        .mark_point(filled=True, size=36, opacity=0.7)
+        .encode(
+            x=alt.X(
+                f"{x}:Q",
+                title=x_title or x,
+                scale=alt.Scale(zero=False),
+                axis=alt.Axis(labelFontSize=FONT_SIZE),
+            ),
+            y=alt.Y(
+                f"{y}:Q",
+                title=y_title or y,
+                scale=alt.Scale(zero=False),
+                axis=alt.Axis(labelFontSize=FONT_SIZE),
+            ),
+            color=alt.Color(
+                "outcome:N",
+                scale=alt.Scale(domain=list(labels), range=[PALETTE[3], GREY]),
+                legend=alt.Legend(title=None, orient="bottom"),
+            ),
+            tooltip=[
+                alt.Tooltip(f"{x}:Q", format=",.4g"),
+                alt.Tooltip(f"{y}:Q", format=",.4g"),
+                alt.Tooltip("outcome:N"),
+                *[alt.Tooltip(c) for c in extra],
+            ],
+        )
+    )
+    return alt.layer(diagonal, points).properties(
+        width=360, height=360, title=_title(title, subtitle)
+    )
+
+
+def reliability_chart(
+    frame: pd.DataFrame,
+    *,
+    color: str | None = None,
+    x_title: str = "mean predicted probability",
+    y_title: str = "observed frequency",
+    title: str,
+    subtitle: str | None = None,
+) -> alt.VConcatChart:
+    """A reliability diagram: per bin, how often the event happened against its forecast.
+
+    The upper panel draws each bin's observed frequency against its mean
+    predicted probability, with the diagonal of perfect calibration dashed:
+    points below it are predicted too high, points above too low. The lower
+    panel shows how many rows each bin holds, so that a far-off point in a
+    nearly empty bin is read as the noise it is.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        One row per non-empty bin, with columns ``lower``, ``upper``, ``count``,
+        ``mean_predicted`` and ``observed_frequency``: the table of
+        :func:`mlkit.calibration.reliability`.
+    color : str, optional
+        A column whose values each get a curve, such as "before" and "after".
+    x_title, y_title : str
+        The axis titles; for a multiclass model, the confidence and the accuracy.
+    title, subtitle : str
+        The title above the two panels.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"lower": [0.0, 0.5], "upper": [0.5, 1.0],
+    ...                       "count": [60, 40], "mean_predicted": [0.2, 0.8],
+    ...                       "observed_frequency": [0.3, 0.6]})
+    >>> spec = reliability_chart(frame, title="Reliability").to_dict()
+    >>> [layer["mark"]["type"] for layer in spec["vconcat"][0]["layer"]]
+    ['line', 'line']
+    >>> spec["vconcat"][1]["mark"]["type"]
+    'bar'
+    """
+    import altair as alt
+    import pandas as pd
+
+    needed = ["lower", "upper", "count", "mean_predicted", "observed_frequency"]
+    if color is not None:
+        needed.append(color)
+    missing = [c for c in needed if c not in frame.columns]
+    if missing:
+        raise MlkitValueError(
+            with_hint(
+                f"'frame' lacks the column(s) {', '.join(map(repr, missing))}.",
+                "pass the table of reliability(...).to_frame().",
+            )
+        )
+    columns = needed[:5] + ([color] if color is not None else [])
+    data = frame[columns].copy()
+    unit = alt.Scale(domain=[0, 1], nice=False)
+    axis = alt.Axis(labelFontSize=FONT_SIZE, tickCount=5)
+    tooltip = [
+        alt.Tooltip("lower:Q", title="from", format=".3f"),
+        alt.Tooltip("upper:Q", title="to", format=".3f"),
+        alt.Tooltip("count:Q", title="rows", format=","),
+        alt.Tooltip("mean_predicted:Q", title=x_title, format=".3f"),
+        alt.Tooltip("observed_frequency:Q", title=y_title, format=".3f"),
+    ]
+    if color is not None:
+        order = [str(v) for v in pd.unique(data[color])]
+        data[color] = data[color].astype("str")
+        hue: Any = alt.Color(
+            f"{color}:N",
+            sort=order,
+            scale=alt.Scale(domain=order, range=list(PALETTE[: len(order)])),
+            legend=alt.Legend(title=None, orient="bottom"),
+        )
+        tooltip.insert(0, alt.Tooltip(f"{color}:N"))
+    else:
+        hue = alt.value(PALETTE[0])
+    diagonal = (
+        alt.Chart(pd.DataFrame({"x": [0.0, 1.0], "y": [0.0, 1.0]}))
+        .mark_line(strokeDash=[4, 3], color="#555555", strokeWidth=1)
+        .encode(
+            x=alt.X("x:Q", title=x_title, scale=unit),
+            y=alt.Y("y:Q", title=y_title, scale=unit),
+        )
+    )
+    curves = (
+        alt.Chart(data)
+        .mark_line(point=alt.OverlayMarkDef(size=40, filled=True))
+        .encode(
+            x=alt.X("mean_predicted:Q", title=x_title, scale=unit, axis=axis),
+            y=alt.Y("observed_frequency:Q", title=y_title, scale=unit, axis=axis),
+            color=hue,
+            tooltip=tooltip,
+        )
+    )
+    top = alt.layer(diagonal, curves).properties(
+        width=360,
+        height=360,
+        title=_title("Reliability", "dashed: perfectly calibrated"),
+    )
+    counts = (
+        alt.Chart(data)
+        .mark_bar(opacity=0.55 if color is not None else 0.9, stroke="white")
+        .encode(
+            x=alt.X("lower:Q", title=x_title, scale=unit, axis=axis),
+            x2="upper:Q",
+            y=alt.Y("count:Q", title="rows", stack=None, axis=alt.Axis(format="~s")),
+            color=hue,
+            tooltip=tooltip,
+        )
+        .properties(width=360, height=90, title=_title("Rows per bin"))
+    )
+    return alt.vconcat(top, counts).properties(title=_title(title, subtitle))
+
+
+def importance_chart(
+    frame: pd.DataFrame,
+    *,
+    feature: str = "feature",
+    value: str = "importance",
+    error: str | None = None,
+    highlight: str | None = None,
+    max_features: int = 20,
+    title: str,
+    subtitle: str | None = None,
+    x_title: str | None = None,
+) -> alt.LayerChart:
+    """Horizontal bars of a value per feature, the largest on top.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        One row per feature.
+    feature, value : str
+        Columns with the feature's name and its bar's length.
+    error : str, optional
+        A column with each bar's spread (a standard deviation): drawn as a line
+        from ``value - error`` to ``value + error``.
+    highlight : str, optional
+        A boolean column: features where it is true are drawn in vermillion.
+    max_features : int, default 20
+        Only the features with the largest values are drawn.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"feature": ["a", "b"], "importance": [0.3, 0.1],
+    ...                       "std": [0.05, 0.02]})
+    >>> spec = importance_chart(frame, error="std", title="Importance").to_dict()
+    >>> [layer["mark"]["type"] for layer in spec["layer"]]
+    ['bar', 'rule']
+    """
+    import altair as alt
+
+    needed = [feature, value, *(c for c in (error, highlight) if c is not None)]
+    missing = [c for c in needed if c not in frame.columns]
+    if missing:
+        raise MlkitValueError(
+            with_hint(
+                f"'frame' lacks the column(s) {', '.join(map(repr, missing))}.",
+                "pass the names of columns of the frame.",
+            )
+        )
+    data = (
+        frame[needed]
+        .assign(**{feature: frame[feature].astype("str")})
+        .sort_values(value, ascending=False, kind="stable")
+        .head(max_features)
+    )
+    order = data[feature].tolist()
+    y = alt.Y(
+        f"{feature}:N",
+        sort=order,
+        title=None,
+        axis=alt.Axis(labelFontSize=FONT_SIZE, labelLimit=220),
+    )
+    tooltip = [alt.Tooltip(f"{feature}:N"), alt.Tooltip(f"{value}:Q", format=",.4g")]
+    encoding: dict[str, Any] = {
+        "y": y,
+        "x": alt.X(
+            f"{value}:Q",
+            title=x_title or value,
+            axis=alt.Axis(labelFontSize=FONT_SIZE, tickCount=5),
+        ),
+    }
+    if highlight is not None:
+        data[highlight] = data[highlight].astype("bool")
+        encoding["color"] = alt.Color(
+            f"{highlight}:N",
+            scale=alt.Scale(domain=[False, True], range=[PALETTE[0], PALETTE[3]]),
+            legend=alt.Legend(title=highlight, orient="bottom"),
+        )
+        tooltip.append(alt.Tooltip(f"{highlight}:N"))
+    else:
+        encoding["color"] = alt.value(PALETTE[0])
+    if error is not None:
+        tooltip.append(alt.Tooltip(f"{error}:Q", format=",.4g", title=f"± {error}"))
+        data = data.assign(
+            _low=data[value] - data[error].fillna(0.0),
+            _high=data[value] + data[error].fillna(0.0),
+        )
+    bars = alt.Chart(data).mark_bar().encode(**encoding, tooltip=tooltip)
+    layers = [bars]
+    if error is not None:
+        layers.append(
+            alt.Chart(data)
+            .mark_rule(color=TEXT, strokeWidth=1.5)
+            .encode(y=y, x="_low:Q", x2="_high:Q", tooltip=tooltip)
+        )
+    return alt.layer(*layers).properties(
+        width=380, height=alt.Step(18), title=_title(title, subtitle)
+    )
+
+
+def waterfall_chart(
+    frame: pd.DataFrame,
+    *,
+    base: float,
+    label: str = "feature",
+    value: str = "contribution",
+    title: str,
+    subtitle: str | None = None,
+    x_title: str | None = None,
+) -> alt.LayerChart:
+    """How contributions add up, one after the other, from a base value to a total.
+
+    Each row of ``frame`` is a bar that starts where the previous one ended:
+    vermillion when it raises the total, blue when it lowers it. A dashed line
+    marks ``base``, a solid one the total. Used for one prediction's SHAP values.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        One row per step, in the order to draw them, top to bottom.
+    base : float
+        Where the first bar starts (a model's average output).
+    label, value : str
+        Columns with each step's name and its signed size.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"feature": ["age = 50", "city = a"],
+    ...                       "contribution": [0.4, -0.1]})
+    >>> spec = waterfall_chart(frame, base=0.2, title="One prediction").to_dict()
+    >>> [layer["mark"]["type"] for layer in spec["layer"]]
+    ['bar', 'text', 'rule', 'rule']
+    """
+    import altair as alt
+    import numpy as np
+    import pandas as pd
+
+    missing = [c for c in (label, value) if c not in frame.columns]
+    if missing:
+        raise MlkitValueError(
+            with_hint(
+                f"'frame' lacks the column(s) {', '.join(map(repr, missing))}.",
+                "pass the names of columns of the frame.",
+            )
+        )
+    steps = frame[value].astype("float64").to_numpy()
+    ends = base + np.cumsum(steps)
+    total = float(ends[-1]) if len(ends) else float(base)
+    data = pd.DataFrame(
+        {
+            "step": frame[label].astype("str").to_numpy(),
+            "start": ends - steps,
+            "end": ends,
+            "change": steps,
+            "direction": np.where(steps >= 0, "raises", "lowers"),
+            "text": [f"{v:+.3g}" for v in steps],
+        }
+    )
+    order = data["step"].tolist()
+    y = alt.Y(
+        "step:N",
+        sort=order,
+        title=None,
+        axis=alt.Axis(labelFontSize=FONT_SIZE, labelLimit=260),
+    )
+    bars = (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            y=y,
+            x=alt.X(
+                "start:Q",
+                title=x_title or value,
+                scale=alt.Scale(zero=False),
+                axis=alt.Axis(labelFontSize=FONT_SIZE, tickCount=5),
+            ),
+            x2="end:Q",
+            color=alt.Color(
+                "direction:N",
+                scale=alt.Scale(
+                    domain=["raises", "lowers"], range=[PALETTE[3], PALETTE[0]]
+                ),
+                legend=alt.Legend(title=None, orient="bottom"),
+            ),
+            tooltip=[
+                alt.Tooltip("step:N", title=label),
+                alt.Tooltip("change:Q", format="+,.4g", title=value),
+                alt.Tooltip("end:Q", format=",.4g", title="running total"),
+            ],
+        )
+    )
+    text = (
+        alt.Chart(data)
+        .mark_text(align="left", dx=4, fontSize=FONT_SIZE - 1, color=TEXT)
+        .encode(y=y, x=alt.X("max_end:Q"), text="text:N")
+        .transform_calculate(max_end="max(datum.start, datum.end)")
+    )
+    marks = pd.DataFrame(
+        {"x": [float(base), total], "what": ["base value", "total"], "dash": [1, 0]}
+    )
+    base_rule = (
+        alt.Chart(marks.iloc[[0]])
+        .mark_rule(strokeDash=[4, 3], color="#555555")
+        .encode(x="x:Q", tooltip=["what:N", alt.Tooltip("x:Q", format=",.4g")])
+    )
+    total_rule = (
+        alt.Chart(marks.iloc[[1]])
+        .mark_rule(color=TEXT, strokeWidth=2)
+        .encode(x="x:Q", tooltip=["what:N", alt.Tooltip("x:Q", format=",.4g")])
+    )
+    return alt.layer(bars, text, base_rule, total_rule).properties(
+        width=380,
+        height=alt.Step(20),
+        title=_title(title, subtitle),
+    )
+
+
+def interval_chart(
+    frame: pd.DataFrame,
+    *,
+    x: str,
+    y: str,
+    low: str,
+    high: str,
+    reference: float | None = None,
+    order: Any = None,
+    title: str,
+    subtitle: str | None = None,
+    x_title: str | None = None,
+    y_title: str | None = None,
+    tooltip: Any = (),
+) -> alt.LayerChart:
+    """Estimates with their intervals, one row per item, against a reference value.
+
+    Each item of ``y`` is a point at ``x`` on a line from ``low`` to ``high``; a
+    dashed rule marks ``reference``, such as the value over all rows, so that a
+    reader sees which intervals exclude it. An item whose interval is missing
+    shows its point alone.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Already aggregated: one row per item.
+    x : str
+        The numeric column of the estimates.
+    y : str
+        The column naming the items.
+    low, high : str
+        Columns with each interval's ends.
+    reference : float, optional
+        A value to mark with a dashed vertical rule.
+    order : sequence, optional
+        The order of the items from the top; by default the frame's.
+    tooltip : sequence of str
+        More columns to show on hover.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"slice": ["a", "b"], "accuracy": [0.9, 0.7],
+    ...                       "low": [0.85, 0.6], "high": [0.94, 0.8]})
+    >>> spec = interval_chart(frame, x="accuracy", y="slice", low="low",
+    ...                       high="high", reference=0.85, title="Accuracy").to_dict()
+    >>> [layer["mark"]["type"] for layer in spec["layer"]]
+    ['rule', 'point', 'rule']
+    """
+    import altair as alt
+    import pandas as pd
+
+    extra = [tooltip] if isinstance(tooltip, str) else list(tooltip)
+    missing = [c for c in (x, y, low, high, *extra) if c not in frame.columns]
+    if missing:
+        raise MlkitValueError(
+            with_hint(
+                f"'frame' lacks the column(s) {', '.join(map(repr, missing))}.",
+                "pass the names of columns of the frame.",
+            )
+        )
+    columns = list(dict.fromkeys([y, x, low, high, *extra]))
+    data = frame[columns].assign(**{y: frame[y].astype("str")})
+    order = [str(v) for v in (data[y] if order is None else order)]
+    y_axis = alt.Y(
+        f"{y}:N",
+        sort=order,
+        title=y_title,
+        axis=alt.Axis(labelFontSize=FONT_SIZE, labelLimit=220),
+    )
+    x_axis = alt.X(
+        f"{x}:Q",
+        title=x_title or x,
+        scale=alt.Scale(zero=False),
+        axis=alt.Axis(tickCount=5, labelFontSize=FONT_SIZE),
+    )
+    intervals = (
+        alt.Chart(data)
+        .mark_rule(color=PALETTE[0], strokeWidth=2, opacity=0.5)
+        .encode(x=alt.X(f"{low}:Q", title=x_title or x), x2=f"{high}:Q", y=y_axis)
+    )
+    points = (
+        alt.Chart(data)
+        .mark_point(filled=True, size=55, color=PALETTE[0], opacity=1)
+        .encode(
+            x=x_axis,
+            y=y_axis,
+            tooltip=[
+                alt.Tooltip(f"{y}:N"),
+                alt.Tooltip(f"{x}:Q", format=",.4g"),
+                alt.Tooltip(f"{low}:Q", format=",.4g"),
+                alt.Tooltip(f"{high}:Q", format=",.4g"),
+                *[alt.Tooltip(c) for c in extra],
+            ],
+        )
+    )
+    layers = [intervals, points]
+    if reference is not None:
+        layers.append(
+            alt.Chart(pd.DataFrame({"reference": [reference]}))
+            .mark_rule(strokeDash=[4, 3], color="#555555")
+            .encode(x="reference:Q")
+        )
+    return alt.layer(*layers).properties(
+        width=240, height=alt.Step(20), title=_title(title, subtitle)
     )

@@ -1,4 +1,4 @@
-"""Evaluation: the metrics a case's decisions name, computed one way everywhere.
+"""Metrics that a case's decisions name, computed one way everywhere.
 
 The scoping notebook records a primary metric (the expected cost of errors) and a
 threshold-free secondary one (``roc_auc``, ``pr_auc``, ``log_loss`` or ``mae``);
