@@ -27,9 +27,13 @@ splitting
     Train, validation and test splits that match deployment, a time-and-group
     splitter for ``cv=``, and a report of leaks between two parts.
 features
-    Encoding a case's columns by kind into model inputs.
+    Encoding a case's columns by kind, feature importance (SHAP and permutation),
+    leaks through features, and how well test values are covered by training.
 evaluation
-    The metrics a case's decisions name, and the expected cost of errors.
+    Baselines, metrics and the expected cost of errors, slices and weak slices,
+    behavioural tests, and the decision threshold of least cost.
+calibration
+    Reliability of predicted probabilities (ECE, Brier score) and recalibration.
 charts
     Altair charts in one visual style, and an offline renderer for notebooks.
 cli
@@ -44,6 +48,7 @@ from typing import TYPE_CHECKING
 __version__ = "0.1.0"
 
 _SUBMODULES = (
+    "calibration",
     "cases",
     "charts",
     "cli",
@@ -58,6 +63,7 @@ _SUBMODULES = (
 __all__ = ["__version__", *_SUBMODULES]
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
+    from mlkit import calibration as calibration
     from mlkit import cases as cases
     from mlkit import charts as charts
     from mlkit import cli as cli

@@ -1,10 +1,23 @@
-"""Features: turning a case's columns into model inputs (chapter 5).
+"""Features: model inputs, what a model makes of them, and how far they generalise.
 
-:func:`make_preprocessor` builds a scikit-learn ``ColumnTransformer`` from column
-kinds, the same kinds a case declares in ``[data.schema]``, so that any case gets a
-sensible baseline encoding without hand-written code: numbers imputed and scaled,
-categories one-hot encoded with rare values grouped, free text as TF-IDF, and
-identifiers and timestamps left out.
+Chapter 5 of the book, from encoding to the checks that follow a first model:
+
+- :func:`make_preprocessor` builds a scikit-learn ``ColumnTransformer`` from column
+  kinds, the same kinds a case declares in ``[data.schema]``, so that any case gets
+  a sensible baseline encoding without hand-written code: numbers imputed and
+  scaled, categories one-hot encoded with rare values grouped, free text as
+  TF-IDF, and identifiers and timestamps left out. :func:`encode_target` turns a
+  binary target into 0/1.
+- :func:`feature_importance` measures how much each feature matters to a fitted
+  model: SHAP values (per prediction, summed back to the original columns) or
+  permutation importance on held-out rows.
+- :func:`feature_leaks` flags features whose importance dominates implausibly,
+  and datetime columns whose values come after the prediction time.
+- :func:`generalisation` measures, per feature, the share of test rows whose
+  value training never saw, or which lie outside its range.
+
+The hashing trick and feature crossing need no helper: the notebooks use
+scikit-learn's ``FeatureHasher``, ``PolynomialFeatures`` and ``OneHotEncoder``.
 
 Examples
 --------
@@ -18,16 +31,53 @@ Examples
 
 from __future__ import annotations
 
+import math
+import numbers
+import warnings
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
-from mlkit._exceptions import MlkitValueError, with_hint
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from mlkit._exceptions import (
+    MlkitTypeError,
+    MlkitValueError,
+    MlkitWarning,
+    with_hint,
+)
+from mlkit._optional import require
+from mlkit._results import Result, readable
+from mlkit._validation import (
+    as_1d,
+    check_choice,
+    check_columns,
+    check_frame,
+    check_random_state,
+    n_rows,
+    take_rows,
+)
 
 if TYPE_CHECKING:
-    import pandas as pd
+    import altair as alt
     from sklearn.compose import ColumnTransformer
 
-__all__ = ["ENCODED_KINDS", "encode_target", "make_preprocessor"]
+__all__ = [
+    "ENCODED_KINDS",
+    "IMPORTANCE_METHODS",
+    "AdditivityWarning",
+    "FeatureImportance",
+    "FeatureLeaks",
+    "Generalisation",
+    "ShapUnavailableWarning",
+    "encode_target",
+    "feature_importance",
+    "feature_leaks",
+    "generalisation",
+    "make_preprocessor",
+]
 
 #: Column kinds that :func:`make_preprocessor` encodes; ``id`` and ``datetime``
 #: columns are left out (an identifier does not generalise; a timestamp needs
@@ -172,3 +222,1735 @@ def encode_target(values: Any, *, task: str, positive_label: Any = None) -> pd.S
             )
         )
     return (series == positive_label).astype("int64")
+
+
+# --------------------------------------------------------------------------- importance
+
+ImportanceMethod = Literal["shap", "permutation"]
+#: The methods of :func:`feature_importance`.
+IMPORTANCE_METHODS: tuple[str, ...] = ("shap", "permutation")
+
+#: The model-agnostic explainer evaluates the model on many masked copies of each
+#: row (background rows x evaluations), so it explains at most this many rows ...
+AGNOSTIC_MAX_ROWS = 100
+#: ... against this many background rows ...
+AGNOSTIC_BACKGROUND = 30
+#: ... with this many antithetic permutations of the features per row: exact for
+#: models whose features interact at most in pairs, close for the others.
+AGNOSTIC_PERMUTATIONS = 3
+#: SHAP values plus the base value must give the explained output to within this
+#: (relative to the outputs' size when it is above 1).
+ADDITIVITY_TOLERANCE = 1e-6
+
+# Message templates, kept here so that tests can match them.
+INT_ERROR = "'{name}' must be an int of at least {low}; got {got!r}."
+NOT_FITTED_ERROR = "'model' must be a fitted model; this {name} is not fitted."
+COLUMNS_ERROR = "'X' must have the columns the model was fitted on; {details}."
+CATEGORICAL_ERROR = (
+    "'model' is a {name} with native categorical features, which shap's "
+    "TreeExplainer explains wrongly (shap issue #3436)."
+)
+ROW_ERROR = (
+    "'i' must be the position of an explained row, from 0 to {last}; got {got!r}."
+)
+
+# The warnings that importing shap 0.51 raises through matplotlib 3.11.
+_SHAP_IMPORT_WARNINGS = r"The set_(bad|over|under) function will be deprecated"
+
+
+class ShapUnavailableWarning(MlkitWarning):
+    """shap is not installed (it has no wheels for Intel Macs): permutation importance
+    was computed instead.
+
+    Silence it with
+    ``warnings.simplefilter("ignore", mk.features.ShapUnavailableWarning)``.
+    """
+
+
+class AdditivityWarning(MlkitWarning):
+    """SHAP values that do not add up to the model's output: do not trust them."""
+
+
+def _import_shap(purpose: str) -> Any:
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore", _SHAP_IMPORT_WARNINGS, category=PendingDeprecationWarning
+        )
+        return require("shap", purpose=purpose)
+
+
+def _check_int(value: Any, name: str, low: int = 1) -> int:
+    integer = not isinstance(value, bool) and isinstance(value, numbers.Integral)
+    if not integer or value < low:
+        raise (MlkitValueError if integer else MlkitTypeError)(
+            with_hint(
+                INT_ERROR.format(name=name, low=low, got=value),
+                f"pass an int such as {name}={max(low, 5)}.",
+            )
+        )
+    return int(value)
+
+
+def _sklearn_seed(random_state: Any) -> Any:
+    """What scikit-learn takes: None or an int as given, one drawn from a Generator."""
+    if random_state is None or (
+        isinstance(random_state, numbers.Integral)
+        and not isinstance(random_state, bool)
+    ):
+        return None if random_state is None else int(random_state)
+    return int(check_random_state(random_state).integers(2**31 - 1))
+
+
+def _split_model(model: Any) -> tuple[Any, Any]:
+    """(preprocessing or None, final estimator) of a model or Pipeline."""
+    from sklearn.pipeline import Pipeline
+
+    if isinstance(model, Pipeline) and len(model.steps) > 1:
+        return model[:-1], model.steps[-1][1]
+    if isinstance(model, Pipeline):
+        return None, model.steps[-1][1]
+    return None, model
+
+
+def _check_model(model: Any) -> None:
+    from sklearn.exceptions import NotFittedError
+    from sklearn.utils.validation import check_is_fitted
+
+    if not hasattr(model, "predict"):
+        raise MlkitTypeError(
+            with_hint(
+                f"'model' must be a fitted scikit-learn model or Pipeline; got "
+                f"{type(model).__name__}.",
+                "pass the fitted model, for example the Pipeline of a preprocessor and "
+                "a classifier.",
+            )
+        )
+    try:
+        check_is_fitted(model)
+    except NotFittedError:
+        raise MlkitValueError(
+            with_hint(
+                NOT_FITTED_ERROR.format(name=type(model).__name__),
+                "fit it on the training rows first: model.fit(X_train, y_train).",
+            )
+        ) from None
+    except TypeError:
+        raise MlkitTypeError(
+            with_hint(
+                f"'model' must be a fitted scikit-learn model or Pipeline; got "
+                f"{type(model).__name__}.",
+                "wrap other models so that they follow scikit-learn's API.",
+            )
+        ) from None
+    _, estimator = _split_model(model)
+    flags = getattr(estimator, "is_categorical_", None)
+    if flags is not None and np.any(flags):
+        raise MlkitValueError(
+            with_hint(
+                CATEGORICAL_ERROR.format(name=type(estimator).__name__),
+                "one-hot encode the categories in the preprocessing (make_preprocessor "
+                "does) and fit again, or use method='permutation'.",
+            )
+        )
+
+
+def _check_X(model: Any, X: Any) -> tuple[Any, list[str], pd.DataFrame]:
+    """(X as the model takes it, column names, X as a frame for display)."""
+    names_in = getattr(model, "feature_names_in_", None)
+    n_in = getattr(model, "n_features_in_", None)
+    if isinstance(X, pd.DataFrame):
+        check_frame(X, "X")
+        if names_in is not None:
+            expected = [str(c) for c in names_in]
+            missing = [c for c in expected if c not in X.columns]
+            extra = [c for c in X.columns if c not in set(expected)]
+            if missing or extra:
+                parts = []
+                if missing:
+                    parts.append(f"it lacks {', '.join(map(repr, missing[:8]))}")
+                if extra:
+                    parts.append(
+                        f"it has {', '.join(map(repr, extra[:8]))}, which the model "
+                        "never saw"
+                    )
+                raise MlkitValueError(
+                    with_hint(
+                        COLUMNS_ERROR.format(details="; ".join(parts)),
+                        "pass X[list(model.feature_names_in_)]: the held-out rows with "
+                        "the columns used in fit, without the target.",
+                    )
+                )
+            frame = X[expected]
+            return frame, expected, frame
+        if n_in is not None and X.shape[1] != n_in:
+            raise MlkitValueError(
+                with_hint(
+                    COLUMNS_ERROR.format(
+                        details=f"it has {X.shape[1]} columns, the model {n_in}"
+                    ),
+                    "pass the columns used in fit, in the same order.",
+                )
+            )
+        # Fitted on an array: give it an array, or scikit-learn warns about names.
+        return X.to_numpy(), [str(c) for c in X.columns], X
+    n_rows(X, "X")
+    if sp.issparse(X):
+        X = X.toarray()
+    array = np.asarray(X)
+    if n_in is not None and array.shape[1] != n_in:
+        raise MlkitValueError(
+            with_hint(
+                COLUMNS_ERROR.format(
+                    details=f"it has {array.shape[1]} columns, the model {n_in}"
+                ),
+                "pass the columns used in fit, in the same order.",
+            )
+        )
+    if names_in is not None:
+        frame = pd.DataFrame(array, columns=[str(c) for c in names_in])
+        return frame, list(frame.columns), frame
+    columns = [f"x{i}" for i in range(array.shape[1])]
+    return array, columns, pd.DataFrame(array, columns=columns)
+
+
+# ----------------------------------------------------------------- transformed features
+
+
+def _input_labels(ct: Any, columns: Any) -> list[str]:
+    """The input column names a ColumnTransformer's entry selects."""
+    if isinstance(columns, str):
+        return [columns]
+    names = getattr(ct, "feature_names_in_", None)
+    if names is None:
+        names = np.array([f"x{i}" for i in range(ct.n_features_in_)], dtype=object)
+    if callable(columns):
+        columns = columns(names)
+    if isinstance(columns, slice) and isinstance(columns.start or columns.stop, str):
+        listed = list(names)
+        start = listed.index(columns.start) if columns.start is not None else 0
+        stop = listed.index(columns.stop) + 1 if columns.stop is not None else None
+        return [str(c) for c in listed[start:stop]]
+    if isinstance(columns, slice):
+        return [str(c) for c in names[columns]]
+    array = np.atleast_1d(np.asarray(columns))
+    if array.dtype.kind in "biu":
+        return [str(c) for c in names[array]]
+    return [str(c) for c in array]
+
+
+def _outputs_to_inputs(trans: Any, inputs: list[str], n_out: int) -> list[str | None]:
+    """For each output of one transformer, the input column it comes from."""
+    if len(inputs) == 1:
+        return [inputs[0]] * n_out
+    own: list[str] | None = None
+    if isinstance(trans, str) and trans == "passthrough":
+        own = list(inputs)
+    elif hasattr(trans, "get_feature_names_out"):
+        try:
+            own = [str(n) for n in trans.get_feature_names_out(inputs)]
+        except (AttributeError, ValueError, TypeError):
+            own = None
+    if own is None or len(own) != n_out:
+        return [None] * n_out
+    if own == inputs:
+        return list(inputs)
+    # One-hot and similar encoders name their outputs "<column>_<value>"; the
+    # longest matching column wins, so that "a_b_x" goes to "a_b" rather than "a".
+    by_length = sorted(inputs, key=len, reverse=True)
+    return [
+        next((c for c in by_length if name == c or name.startswith(f"{c}_")), None)
+        for name in own
+    ]
+
+
+def _column_map(first: Any, inputs: list[str]) -> dict[str, str | None]:
+    """Output name of the first preprocessing step -> original column."""
+    from sklearn.compose import ColumnTransformer
+
+    if isinstance(first, ColumnTransformer):
+        names = [str(n) for n in first.get_feature_names_out()]
+        mapping: dict[str, str | None] = {}
+        for name, trans, columns in first.transformers_:
+            if isinstance(trans, str) and trans == "drop":
+                continue
+            part = first.output_indices_.get(name, slice(0, 0))
+            outputs = names[part]
+            if not outputs:
+                continue
+            origins = _outputs_to_inputs(
+                trans, _input_labels(first, columns), len(outputs)
+            )
+            mapping.update(zip(outputs, origins, strict=True))
+        return mapping
+    try:
+        names = [str(n) for n in first.get_feature_names_out(inputs)]
+    except (AttributeError, ValueError, TypeError):
+        return {}
+    return dict(zip(names, _outputs_to_inputs(first, inputs, len(names)), strict=True))
+
+
+def _transformed_features(
+    pre: Any, inputs: list[str], n_out: int
+) -> tuple[list[str], list[str | None]]:
+    """Names of the transformed features, and the original column of each (or None)."""
+    from sklearn.pipeline import Pipeline
+
+    try:
+        names = [str(n) for n in pre.get_feature_names_out()]
+    except (AttributeError, ValueError, TypeError):
+        names = []
+    if len(names) != n_out:
+        return [f"x{i}" for i in range(n_out)], [None] * n_out
+    steps = [s for _, s in pre.steps] if isinstance(pre, Pipeline) else [pre]
+    first = next((s for s in steps if not (s is None or s == "passthrough")), None)
+    if first is None:
+        return names, [n if n in inputs else None for n in names]
+    # Later steps that keep names (scalers, selectors) keep the mapping; others
+    # (PCA, splines of several columns) make new features that map to no column.
+    mapping = _column_map(first, inputs)
+    return names, [mapping.get(n) for n in names]
+
+
+def _dense(values: Any) -> np.ndarray:
+    if sp.issparse(values):
+        values = values.toarray()
+    elif isinstance(values, pd.DataFrame):
+        values = values.to_numpy()
+    try:
+        return np.asarray(values, dtype="float64")
+    except (TypeError, ValueError):
+        raise MlkitValueError(
+            with_hint(
+                "'model' gets inputs that are not all numbers after its preprocessing, "
+                "which SHAP cannot explain.",
+                "encode categories and text in the Pipeline (make_preprocessor does), "
+                "or use method='permutation'.",
+            )
+        ) from None
+
+
+# ---------------------------------------------------------------------------- explainers
+
+_TREES = (
+    "DecisionTreeClassifier",
+    "DecisionTreeRegressor",
+    "ExtraTreeClassifier",
+    "ExtraTreeRegressor",
+    "RandomForestClassifier",
+    "RandomForestRegressor",
+    "ExtraTreesClassifier",
+    "ExtraTreesRegressor",
+    "GradientBoostingClassifier",
+    "GradientBoostingRegressor",
+    "HistGradientBoostingClassifier",
+    "HistGradientBoostingRegressor",
+)
+# Trees whose leaves hold class probabilities; the boosted ones hold log-odds.
+_PROBABILITY_TREES = (
+    "DecisionTreeClassifier",
+    "ExtraTreeClassifier",
+    "RandomForestClassifier",
+    "ExtraTreesClassifier",
+)
+
+
+def _sklearn_class(estimator: Any) -> str | None:
+    """The name of a scikit-learn class that ``estimator`` is an instance of."""
+    for cls in type(estimator).__mro__:
+        if cls.__module__.startswith("sklearn."):
+            return cls.__name__
+    return None
+
+
+def _explainer_kind(estimator: Any) -> tuple[str, str | None]:
+    """("tree" | "linear" | "agnostic", a note when the obvious choice was not made)."""
+    name = _sklearn_class(estimator)
+    if name in _TREES:
+        if name == "GradientBoostingClassifier" and len(estimator.classes_) > 2:
+            return "agnostic", (
+                "shap's TreeExplainer supports GradientBoostingClassifier for two "
+                "classes only, so the model-agnostic explainer was used."
+            )
+        return "tree", None
+    module = type(estimator).__module__
+    linear = module.startswith("sklearn.linear_model") or name in {
+        "LinearSVC",
+        "LinearSVR",
+    }
+    if linear and hasattr(estimator, "coef_") and hasattr(estimator, "intercept_"):
+        return "linear", None
+    return "agnostic", None
+
+
+def _frame_for(estimator: Any, values: np.ndarray) -> Any:
+    # An estimator fitted on a frame warns when given an array: give it a frame.
+    names = getattr(estimator, "feature_names_in_", None)
+    return values if names is None else pd.DataFrame(values, columns=list(names))
+
+
+def _linear_parts(estimator: Any) -> tuple[np.ndarray, np.ndarray]:
+    coef = estimator.coef_
+    coef = np.asarray(coef.toarray() if sp.issparse(coef) else coef, dtype="float64")
+    return np.atleast_2d(coef), np.atleast_1d(
+        np.asarray(estimator.intercept_, dtype="float64")
+    )
+
+
+def _log_link(estimator: Any, name: str | None) -> bool:
+    """Regressors whose trees or coefficients give the log of the prediction."""
+    if name in {"HistGradientBoostingRegressor"}:
+        return getattr(estimator, "loss", None) in {"poisson", "gamma"}
+    if name in {"PoissonRegressor", "GammaRegressor"}:
+        return True
+    if name == "TweedieRegressor":
+        link = getattr(estimator, "link", "auto")
+        return link == "log" or (link == "auto" and estimator.power > 0)
+    return False
+
+
+def _outputs(estimator: Any, kind: str) -> tuple[Any, str]:
+    """(f(X) -> the outputs SHAP explains, in one or more columns; what they are)."""
+    from sklearn.base import is_classifier
+
+    name = _sklearn_class(estimator)
+    if not is_classifier(estimator):
+        if kind == "linear":
+            coef, intercept = _linear_parts(estimator)
+            what = (
+                "the linear predictor (the log of the prediction)"
+                if _log_link(estimator, name)
+                else "the prediction"
+            )
+            return (lambda X: X @ coef.T + intercept), what
+        log = _log_link(estimator, name)
+
+        def predict(X: np.ndarray) -> np.ndarray:
+            out = np.asarray(estimator.predict(_frame_for(estimator, X)), "float64")
+            if out.ndim > 1 and out.shape[1] > 1:
+                raise MlkitValueError(
+                    with_hint(
+                        "'model' predicts several targets at once; SHAP values here "
+                        "explain one output.",
+                        "explain one model per target.",
+                    )
+                )
+            out = out.reshape(-1, 1)
+            return np.log(out) if log else out
+
+        what = "the log of the prediction" if log else "the prediction"
+        return predict, what
+    classes = list(estimator.classes_)
+    positive = (
+        f"class {_plain(classes[-1])!r}" if len(classes) == 2 else "the predicted class"
+    )
+    log_odds = name in {
+        "LogisticRegression",
+        "LogisticRegressionCV",
+        "GradientBoostingClassifier",
+        "HistGradientBoostingClassifier",
+    }
+    if len(classes) > 2:
+        # One score per class, turned into probabilities by a softmax.
+        what = "raw score (softmax logit)" if log_odds else "decision function (margin)"
+    else:
+        what = "log-odds" if log_odds else "decision function (margin)"
+    if kind == "linear":
+        coef, intercept = _linear_parts(estimator)
+        return (lambda X: X @ coef.T + intercept), f"the {what} of {positive}"
+
+    def proba(X: np.ndarray) -> np.ndarray:
+        return np.asarray(estimator.predict_proba(_frame_for(estimator, X)))
+
+    def decision(X: np.ndarray) -> np.ndarray:
+        return np.asarray(estimator.decision_function(_frame_for(estimator, X)))
+
+    if kind == "tree":
+        if name in _PROBABILITY_TREES:
+            return proba, f"the probability of {positive}"
+        return decision, f"the {what} of {positive}"
+    # The model-agnostic explainer: the margin where the model has one, one
+    # output rather than two mirror images for two classes.
+    if hasattr(estimator, "decision_function"):
+        return decision, f"the {what} of {positive}"
+    if len(classes) == 2:
+        return (lambda X: proba(X)[:, 1]), f"the probability of {positive}"
+    return proba, f"the probability of {positive}"
+
+
+def _shap_arrays(
+    shap: Any,
+    estimator: Any,
+    kind: str,
+    f: Any,
+    Xt: np.ndarray,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray, str]:
+    """(values (n, p, k), base values (n, k), explainer name) for the rows of Xt."""
+    n = len(Xt)
+    if kind == "tree":
+        explainer = shap.TreeExplainer(estimator)
+        # mlkit checks additivity itself, on the output it explains, for every
+        # explainer alike.
+        values = np.asarray(explainer.shap_values(Xt, check_additivity=False))
+        base = np.atleast_1d(np.asarray(explainer.expected_value, dtype="float64"))
+        name = "TreeExplainer"
+    elif kind == "linear":
+        coef, intercept = _linear_parts(estimator)
+        model = (coef[0], intercept[0]) if len(coef) == 1 else (coef, intercept)
+        # The background is the explained sample: the base value is the mean
+        # output over it, and each feature's values average to zero there.
+        explainer = shap.LinearExplainer(model, shap.maskers.Independent(Xt, n))
+        values = np.asarray(explainer.shap_values(Xt))
+        base = np.atleast_1d(np.asarray(explainer.expected_value, dtype="float64"))
+        name = "LinearExplainer"
+    else:
+        size = min(AGNOSTIC_BACKGROUND, n)
+        background = Xt[np.sort(rng.choice(n, size=size, replace=False))]
+        p = Xt.shape[1]
+        # shap's permutation explainer seeds and draws from numpy's global
+        # generator; the caller's state is put back afterwards.
+        state = np.random.get_state()  # noqa: NPY002
+        try:
+            explainer = shap.PermutationExplainer(
+                f,
+                shap.maskers.Independent(background, max_samples=size),
+                seed=int(rng.integers(2**31 - 1)),
+            )
+            explanation = explainer(
+                Xt, max_evals=AGNOSTIC_PERMUTATIONS * (2 * p + 1), silent=True
+            )
+        finally:
+            np.random.set_state(state)  # noqa: NPY002
+        values = np.asarray(explanation.values)
+        base = np.asarray(explanation.base_values, dtype="float64")
+        name = "PermutationExplainer"
+    if values.ndim == 2:
+        values = values[:, :, None]
+    # One base value per output (tree, linear) or per row and output (agnostic).
+    k = values.shape[2]
+    base = np.broadcast_to(base.reshape(-1, k), (n, k))
+    return values, base, name
+
+
+# ------------------------------------------------------------------------------ result
+
+
+@dataclass(frozen=True, repr=False)
+class FeatureImportance(Result):
+    """How much each feature matters to a model's predictions (chapter 5).
+
+    Attributes
+    ----------
+    global_importance : pandas.DataFrame
+        One row per feature, most important first: ``feature``, ``importance``
+        (mean absolute SHAP value, or mean drop of the score when the feature is
+        shuffled), ``std`` (of the absolute SHAP values over the explained rows,
+        or of the drop over the repeats) and ``share`` of the total importance
+        (negative permutation importances count as 0).
+    values : pandas.DataFrame or None
+        SHAP values: one row per explained row (on the index of ``X``), one
+        column per feature, in the unit of :attr:`output`. None for permutation.
+    data : pandas.DataFrame or None
+        The explained rows' feature values, the same shape as :attr:`values`:
+        original values for original columns, encoded ones for transformed
+        features.
+    base_values : pandas.Series or None
+        The model's average output that each row's values start from; the same
+        for every row but in a multiclass model, where each row explains its
+        predicted class.
+    transformed_values : pandas.DataFrame or None
+        SHAP values of the transformed features, before they are summed back to
+        original columns; :attr:`values` itself when they are not.
+    feature_groups : pandas.Series or None
+        For each transformed feature, the original column it is summed into.
+    method : {"shap", "permutation"}
+    explainer : str
+        ``TreeExplainer``, ``LinearExplainer``, ``PermutationExplainer`` (the
+        model-agnostic one) or ``permutation_importance``.
+    output : str
+        What the SHAP values explain (``"the log-odds of class 1"``), or the score
+        whose drop permutation importance measures.
+    additivity_error : float or None
+        The largest difference between a row's SHAP values plus its base value
+        and the model's output: zero up to rounding when the values are right.
+    notes : tuple of str
+        What the reader should know about how the numbers were made.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from sklearn.linear_model import LinearRegression
+    >>> rng = np.random.default_rng(0)
+    >>> X = pd.DataFrame({"a": rng.normal(size=200), "b": rng.normal(size=200)})
+    >>> y = 3 * X["a"] + rng.normal(size=200)
+    >>> model = LinearRegression().fit(X[:100], y[:100])
+    >>> result = feature_importance(model, X[100:], y[100:], method="permutation",
+    ...                             random_state=0)
+    >>> result.to_frame()["feature"].tolist()
+    ['a', 'b']
+    >>> result.values is None
+    True
+    """
+
+    title: ClassVar[str] = "Feature importance"
+    global_importance: pd.DataFrame
+    values: pd.DataFrame | None
+    data: pd.DataFrame | None
+    base_values: pd.Series | None
+    transformed_values: pd.DataFrame | None
+    feature_groups: pd.Series | None
+    method: str
+    explainer: str
+    output: str
+    model_name: str
+    n_rows: int
+    n_total: int
+    additivity_error: float | None = None
+    notes: tuple[str, ...] = ()
+
+    @property
+    def base_value(self) -> float | None:
+        """The base value shared by every explained row; None for permutation
+        importance and for a multiclass model (see :attr:`base_values`)."""
+        if self.base_values is None or self.base_values.nunique() > 1:
+            return None
+        return float(self.base_values.iloc[0])
+
+    def to_frame(self) -> pd.DataFrame:
+        """The :attr:`global_importance` table: ``feature``, ``importance``, ``std``,
+        ``share``."""
+        return self.global_importance.copy()
+
+    def _row(self, i: Any) -> int:
+        if self.values is None:
+            raise MlkitValueError(
+                with_hint(
+                    "Contributions to one prediction exist for method='shap' only; this "
+                    "is permutation importance.",
+                    "call feature_importance(..., method='shap').",
+                )
+            )
+        n = len(self.values)
+        integer = not isinstance(i, bool) and isinstance(i, numbers.Integral)
+        if not integer or not -n <= i < n:
+            raise MlkitValueError(
+                with_hint(
+                    ROW_ERROR.format(last=n - 1, got=i),
+                    "rows are numbered in the order of .values; its index holds the "
+                    "labels of the rows of X.",
+                )
+            )
+        return int(i) % n
+
+    def for_row(self, i: int) -> pd.DataFrame:
+        """One explained row: ``feature``, its ``value`` and its ``contribution``.
+
+        ``i`` is the row's position in :attr:`values` (whose index holds its label
+        in ``X``). Sorted by the size of the contribution; the contributions add up
+        to the row's output minus its base value.
+        """
+        row = self._row(i)
+        contributions = self.values.iloc[row]
+        frame = pd.DataFrame(
+            {
+                "feature": list(self.values.columns),
+                "value": list(self.data.iloc[row]),
+                "contribution": contributions.to_numpy(dtype="float64"),
+            }
+        )
+        order = np.argsort(-np.abs(frame["contribution"].to_numpy()), kind="stable")
+        return frame.iloc[order].reset_index(drop=True)
+
+    def row_chart(self, i: int, *, max_features: int = 12) -> alt.LayerChart:
+        """A waterfall of one prediction: from the base value, feature by feature,
+        to the model's output; the smallest contributions are summed as one step."""
+        from mlkit.charts import waterfall_chart
+
+        row = self._row(i)
+        frame = self.for_row(row)
+        max_features = _check_int(max_features, "max_features")
+        shown = frame.head(max_features)
+        labels = [
+            f"{f} = {_text(v)}"
+            for f, v in zip(shown["feature"], shown["value"], strict=True)
+        ]
+        steps = pd.DataFrame({"feature": labels, "contribution": shown["contribution"]})
+        rest = frame.iloc[max_features:]
+        if len(rest):
+            steps.loc[len(steps)] = [
+                f"{len(rest)} other features",
+                float(rest["contribution"].sum()),
+            ]
+        base = float(self.base_values.iloc[row])
+        total = base + float(frame["contribution"].sum())
+        return waterfall_chart(
+            steps,
+            base=base,
+            title=f"Why row {self.values.index[row]!r} gets {total:.4g}",
+            subtitle=f"SHAP values of {self.output}, from the base value {base:.4g}",
+            x_title=self.output,
+        )
+
+    def chart(self) -> alt.LayerChart:
+        """The most important features (at most 20) as bars; permutation importance
+        with a line of ± one standard deviation over the repeats."""
+        from mlkit.charts import importance_chart
+
+        permutation = self.method == "permutation"
+        n = len(self.global_importance)
+        return importance_chart(
+            self.global_importance,
+            error="std" if permutation else None,
+            title=("Permutation importance" if permutation else "Mean |SHAP value|")
+            + f" of {self.model_name}",
+            subtitle=(f"Top 20 of {n} features; " if n > 20 else "")
+            + (
+                f"drop in {self.output} when the feature is shuffled, over "
+                f"{self.n_rows:,} rows"
+                if permutation
+                else f"effect on {self.output}, over {self.n_rows:,} rows"
+            ),
+            x_title=(
+                f"drop in {self.output}"
+                if permutation
+                else f"mean |SHAP| ({self.output})"
+            ),
+        )
+
+    def explain(self) -> str:
+        top = self.global_importance.iloc[0] if len(self.global_importance) else None
+        lead = (
+            f"{top['feature']!r} matters most, with {top['share']:.0%} of the total"
+            if top is not None and top["importance"] > 0
+            else "no feature matters"
+        )
+        caveat = (
+            "Importance describes the model, not the world: it is not causation, and "
+            "features that carry the same information share the credit, so each can "
+            "look less important than what it carries."
+        )
+        if self.method == "shap":
+            text = (
+                f"SHAP values of {self.model_name} ({self.explainer}) on {self.n_rows:,} "
+                f"rows, explaining {self.output}: {lead}. Each value is how much one "
+                "feature moved one prediction away from the model's average output; a "
+                "feature's importance is the mean of their sizes, and a row's values add "
+                "up to its output minus that average"
+                + (
+                    f" (here to within {self.additivity_error:.1g})"
+                    if self.additivity_error is not None
+                    else ""
+                )
+                + f". {caveat}"
+            )
+        else:
+            text = (
+                f"Permutation importance of {self.model_name} on {self.n_rows:,} rows: "
+                f"{lead}. A feature's importance is how much {self.output} drops when its "
+                "column is shuffled, which cuts its link to the target. On held-out "
+                "rows this shows what the model relies on to generalise; on its "
+                f"training rows it would show what it memorised. {caveat} Shuffling "
+                "one of two correlated features costs little, as the other covers for "
+                "it, and makes rows that never occur."
+            )
+        notes = " ".join(self.notes)
+        return f"{text} {notes + ' ' if notes else ''}Chapter 5, feature importance."
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _text(value: Any, limit: int = 30) -> str:
+    """A feature's value as short text, for labels and examples."""
+    value = _plain(value)
+    if isinstance(value, float):
+        text = "missing" if math.isnan(value) else f"{value:.4g}"
+    elif value is None or value is pd.NaT or value is pd.NA:
+        text = "missing"
+    else:
+        text = str(value)
+    return readable(text, limit)
+
+
+def _global_table(
+    features: list[str], importance: np.ndarray, std: np.ndarray
+) -> pd.DataFrame:
+    positive = np.clip(importance, 0.0, None)
+    total = positive.sum()
+    share = positive / total if total > 0 else np.zeros(len(positive))
+    table = pd.DataFrame(
+        {
+            "feature": pd.Series(features, dtype="str"),
+            "importance": importance.astype("float64"),
+            "std": std.astype("float64"),
+            "share": share,
+        }
+    )
+    return table.sort_values("importance", ascending=False, kind="stable").reset_index(
+        drop=True
+    )
+
+
+def _scorer(scoring: Any, model: Any) -> tuple[Any, str]:
+    """(what permutation_importance takes, the score's name)."""
+    from sklearn.base import is_classifier
+    from sklearn.metrics import get_scorer_names
+
+    if scoring is None:
+        # permutation_importance then uses the model's own score method.
+        return None, "accuracy" if is_classifier(model) else "R²"
+    if callable(scoring):
+        return scoring, getattr(scoring, "__name__", "the score")
+    if isinstance(scoring, str):
+        if scoring in get_scorer_names():
+            return scoring, scoring
+        # mlkit.evaluation is imported only here, for mlkit's own metric names.
+        from mlkit.evaluation._metrics import METRICS
+
+        if scoring in METRICS:
+            return METRICS[scoring], scoring
+        allowed = sorted(METRICS)
+    else:
+        allowed = []
+    raise MlkitValueError(
+        with_hint(
+            f"'scoring' must be None, a metric name or a scikit-learn scorer; got "
+            f"{scoring!r}.",
+            f"pass one of {', '.join(allowed)} or a name from "
+            "sklearn.metrics.get_scorer_names().",
+        )
+    )
+
+
+def _permutation(
+    model: Any,
+    X_model: Any,
+    columns: list[str],
+    y: Any,
+    *,
+    n_repeats: int,
+    scoring: Any,
+    random_state: Any,
+    notes: tuple[str, ...] = (),
+) -> FeatureImportance:
+    from sklearn.inspection import permutation_importance
+
+    n = n_rows(X_model, "X")
+    if y is None:
+        raise MlkitValueError(
+            with_hint(
+                "method='permutation' needs 'y', the true targets of the rows of X.",
+                "pass held-out rows and their targets: feature_importance(model, "
+                "X_test, y_test, method='permutation').",
+            )
+        )
+    target = as_1d(y, "y", length=n)
+    if pd.isna(target).any():
+        raise MlkitValueError(
+            with_hint(
+                f"'y' has {int(pd.isna(target).sum()):,} missing value(s).",
+                "drop the rows without a target from X and y.",
+            )
+        )
+    scorer, score_name = _scorer(scoring, model)
+    result = permutation_importance(
+        model,
+        X_model,
+        target,
+        scoring=scorer,
+        n_repeats=n_repeats,
+        random_state=_sklearn_seed(random_state),
+    )
+    _, estimator = _split_model(model)
+    return FeatureImportance(
+        global_importance=_global_table(
+            columns, result.importances_mean, result.importances_std
+        ),
+        values=None,
+        data=None,
+        base_values=None,
+        transformed_values=None,
+        feature_groups=None,
+        method="permutation",
+        explainer="permutation_importance",
+        output=score_name,
+        model_name=type(estimator).__name__,
+        n_rows=n,
+        n_total=n,
+        notes=(
+            *notes,
+            f"Each feature was shuffled {n_repeats} times; 'std' is the spread of the "
+            "drop over the repeats.",
+        ),
+    )
+
+
+def feature_importance(
+    model: Any,
+    X: Any,
+    y: Any = None,
+    *,
+    method: ImportanceMethod = "shap",
+    n_samples: int = 1000,
+    n_repeats: int = 5,
+    scoring: Any = None,
+    group_columns: bool = True,
+    random_state: Any = None,
+) -> FeatureImportance:
+    """How much each feature matters to a fitted model: SHAP values or permutation.
+
+    **SHAP** (``method="shap"``) splits each prediction into one contribution per
+    feature, which add up to the prediction minus the model's average output. For
+    a Pipeline, the final estimator is explained on the transformed inputs
+    (numbers and one-hot columns, with their ``get_feature_names_out`` names), on
+    a random sample of ``n_samples`` rows of ``X``:
+
+    - trees (scikit-learn's forests, gradient boosting, histogram gradient
+      boosting) with shap's ``TreeExplainer``, exact and fast;
+    - linear models with ``LinearExplainer``, against the mean of the sample;
+    - any other model with a model-agnostic permutation explainer against a
+      background of rows of the sample; it is far slower, so it explains at most
+      :data:`AGNOSTIC_MAX_ROWS` rows.
+
+    What is explained is the model's raw output: the log-odds of the positive
+    class for boosted trees and logistic regression, the probability for forests,
+    the decision function of other linear classifiers, the prediction for a
+    regressor. A multiclass model's rows are each explained for the class the
+    model predicts for them. With ``group_columns``, the contributions of the
+    transformed features are summed back to the column they come from (a
+    category's one-hot columns, a text's TF-IDF terms), through the Pipeline's
+    ColumnTransformer.
+
+    **Permutation** (``method="permutation"``) shuffles one original column at a
+    time (the Pipeline encodes inside) and measures how much the score drops,
+    with scikit-learn's ``permutation_importance``. Pass **held-out** rows as
+    ``X`` and ``y``: on training rows it measures what the model memorised.
+
+    Parameters
+    ----------
+    model : fitted scikit-learn model or Pipeline
+        A Pipeline's last step is the model; the steps before it transform the
+        data, for example :func:`make_preprocessor`.
+    X : pandas.DataFrame or array-like
+        Rows with the columns the model was fitted on. Not modified.
+    y : array-like, optional
+        The true targets of ``X``; needed for permutation importance.
+    method : {"shap", "permutation"}, default "shap"
+        Where shap is not installed (Intel Macs), SHAP falls back to permutation
+        importance when ``y`` is given, with a :class:`ShapUnavailableWarning`.
+    n_samples : int, default 1000
+        Rows of ``X`` to explain with SHAP; all of them when there are fewer.
+        Permutation importance uses every row.
+    n_repeats : int, default 5
+        Shuffles of each column for permutation importance.
+    scoring : str or callable, optional
+        The score for permutation importance: a metric name of
+        ``mlkit.evaluation.METRICS`` (``"pr_auc"``, ``"mae"``, ...), any
+        scikit-learn scorer name, or a scorer; the model's ``score`` by default.
+    group_columns : bool, default True
+        Report SHAP values per original column rather than per transformed
+        feature; both are kept.
+    random_state : None, int or numpy.random.Generator
+        Seed for the sample of rows and the shuffles.
+
+    Returns
+    -------
+    FeatureImportance
+        ``.global_importance``, ``.values``, ``.for_row(i)``, ``.chart()``.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from sklearn.ensemble import RandomForestRegressor
+    >>> rng = np.random.default_rng(0)
+    >>> X = pd.DataFrame({"a": rng.normal(size=300), "b": rng.normal(size=300)})
+    >>> y = 2 * X["a"] + 0.1 * rng.normal(size=300)
+    >>> model = RandomForestRegressor(n_estimators=10, random_state=0).fit(X, y)
+    >>> result = feature_importance(model, X, n_samples=50, random_state=0)
+    >>> result.explainer, result.to_frame()["feature"].iloc[0]
+    ('TreeExplainer', 'a')
+    >>> bool(result.additivity_error < 1e-6)
+    True
+    """
+    method = check_choice(method, IMPORTANCE_METHODS, "method")
+    n_samples = _check_int(n_samples, "n_samples")
+    n_repeats = _check_int(n_repeats, "n_repeats")
+    if not isinstance(group_columns, bool):
+        raise MlkitTypeError(
+            with_hint(
+                f"'group_columns' must be True or False; got {group_columns!r}.",
+                "pass group_columns=False to keep the transformed features apart.",
+            )
+        )
+    _check_model(model)
+    X_model, columns, display = _check_X(model, X)
+    if method == "permutation":
+        return _permutation(
+            model,
+            X_model,
+            columns,
+            y,
+            n_repeats=n_repeats,
+            scoring=scoring,
+            random_state=random_state,
+        )
+    try:
+        shap = _import_shap(
+            "compute SHAP values (or pass held-out y with method='permutation')"
+        )
+    except ImportError:
+        if y is None:
+            raise
+        warnings.warn(
+            "shap is not installed, so permutation importance was computed instead, "
+            "on the rows of X as held-out data.",
+            ShapUnavailableWarning,
+            stacklevel=2,
+        )
+        return _permutation(
+            model,
+            X_model,
+            columns,
+            y,
+            n_repeats=n_repeats,
+            scoring=scoring,
+            random_state=random_state,
+            notes=(
+                "shap is not installed here (it has no wheels for Intel Macs), so "
+                "these are permutation importances.",
+            ),
+        )
+    return _shap_importance(
+        shap,
+        model,
+        X_model,
+        columns,
+        display,
+        n_samples=n_samples,
+        group_columns=group_columns,
+        rng=check_random_state(random_state),
+    )
+
+
+def _shap_importance(
+    shap: Any,
+    model: Any,
+    X_model: Any,
+    columns: list[str],
+    display: pd.DataFrame,
+    *,
+    n_samples: int,
+    group_columns: bool,
+    rng: np.random.Generator,
+) -> FeatureImportance:
+    pre, estimator = _split_model(model)
+    kind, note = _explainer_kind(estimator)
+    notes = [note] if note else []
+    n_total = len(display)
+    size = min(n_samples, n_total)
+    if kind == "agnostic" and size > AGNOSTIC_MAX_ROWS:
+        size = AGNOSTIC_MAX_ROWS
+        notes.append(
+            f"The model-agnostic explainer is slow, so it explained {size} rows only."
+        )
+    positions = (
+        np.arange(n_total)
+        if size == n_total
+        else np.sort(rng.choice(n_total, size=size, replace=False))
+    )
+    if size < n_total:
+        notes.append(
+            f"A random sample of {size:,} of the {n_total:,} rows was explained."
+        )
+    rows = take_rows(X_model, positions)
+    if pre is None:
+        Xt = _dense(rows)
+        names, origins = list(columns), list(columns)
+    else:
+        Xt = _dense(pre.transform(rows))
+        names, origins = _transformed_features(pre, columns, Xt.shape[1])
+    f, output = _outputs(estimator, kind)
+    values3, base2, explainer = _shap_arrays(shap, estimator, kind, f, Xt, rng)
+    outputs = np.asarray(f(Xt), dtype="float64").reshape(len(Xt), -1)
+    if outputs.shape[1] == 1:
+        picked = np.zeros(len(Xt), dtype=int)
+    elif outputs.shape[1] == 2 and len(getattr(estimator, "classes_", ())) == 2:
+        picked = np.ones(len(Xt), dtype=int)
+    else:
+        # Multiclass: each row explains the class the model predicts for it.
+        predicted = np.asarray(estimator.predict(_frame_for(estimator, Xt)))
+        index = {c: i for i, c in enumerate(estimator.classes_)}
+        picked = np.array([index[c] for c in predicted])
+    take = np.arange(len(Xt))
+    values = values3[take, :, picked]
+    base = base2[take, picked]
+    explained = outputs[take, picked]
+    error = float(np.max(np.abs(values.sum(axis=1) + base - explained)))
+    scale = max(1.0, float(np.max(np.abs(explained))))
+    if error > ADDITIVITY_TOLERANCE * scale:
+        warnings.warn(
+            f"The SHAP values of this {type(estimator).__name__} miss the model's output "
+            f"by up to {error:.3g}: do not trust them.",
+            AdditivityWarning,
+            stacklevel=3,
+        )
+        notes.append(
+            f"The SHAP values miss the model's output by up to {error:.3g}: do not "
+            "trust them."
+        )
+    index = display.index[positions]
+    transformed = pd.DataFrame(values, index=index, columns=names)
+    transformed_data = pd.DataFrame(Xt, index=index, columns=names)
+    groups = pd.Series(
+        [o if o is not None else n for n, o in zip(names, origins, strict=True)],
+        index=pd.Index(names, name="feature"),
+        name="column",
+        dtype="str",
+    )
+    untraced = [n for n, o in zip(names, origins, strict=True) if o is None]
+    if group_columns and pre is not None and len(untraced) < len(names):
+        if untraced:
+            notes.append(
+                f"{len(untraced)} transformed feature(s) could not be traced to an "
+                f"original column and are shown as they are, such as {untraced[0]!r}."
+            )
+        # Original columns in the order of X, then features traced to none.
+        present = set(groups)
+        order = [c for c in columns if c in present] + [
+            g for g in dict.fromkeys(groups) if g not in set(columns)
+        ]
+        codes = pd.Index(order).get_indexer(groups)
+        summed = np.zeros((len(values), len(order)))
+        np.add.at(summed.T, codes, values.T)
+        shown = pd.DataFrame(summed, index=index, columns=order)
+        source = display.iloc[positions]
+        data = pd.DataFrame(
+            {
+                g: source[g].to_numpy() if g in source.columns else transformed_data[g]
+                for g in order
+            },
+            index=index,
+        )
+    else:
+        if group_columns and pre is not None:
+            notes.append(
+                "The transformed features could not be traced to original columns, "
+                "so they are shown as they are."
+            )
+        shown, data = transformed, transformed_data
+    magnitude = shown.abs()
+    return FeatureImportance(
+        global_importance=_global_table(
+            list(shown.columns),
+            magnitude.mean().to_numpy(),
+            magnitude.std(ddof=0).to_numpy(),
+        ),
+        values=shown,
+        data=data,
+        base_values=pd.Series(base, index=index, name="base_value"),
+        transformed_values=transformed,
+        feature_groups=groups,
+        method="shap",
+        explainer=explainer,
+        output=output,
+        model_name=type(estimator).__name__,
+        n_rows=len(positions),
+        n_total=n_total,
+        additivity_error=error,
+        notes=tuple(notes),
+    )
+
+
+# --------------------------------------------------------------------------- leaks
+
+#: The most features that :func:`feature_leaks` flags together as dominant: leaks
+#: come in pairs or trios that add up to the target (casual + registered = count).
+MAX_LEADERS = 3
+#: A feature with less than this share of the importance leads nothing.
+MIN_LEADER_SHARE = 0.05
+_FINDING_COLUMNS = ["check", "feature", "evidence", "what to do"]
+
+
+@dataclass(frozen=True, repr=False)
+class FeatureLeaks(Result):
+    """Signs that features leak the target or the future (chapter 5).
+
+    Attributes
+    ----------
+    findings : pandas.DataFrame
+        One row per finding: ``check`` (``"dominant importance"`` or
+        ``"value after prediction time"``), ``feature``, ``evidence`` and
+        ``what to do``. Empty when nothing was found.
+    importance : pandas.DataFrame
+        The importance table checked, with a boolean column ``flagged``.
+    checks : tuple of str
+        The checks that ran.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from mlkit.features import FeatureImportance
+    >>> table = pd.DataFrame({"feature": ["x", "y"], "importance": [0.9, 0.1],
+    ...                       "std": [0.0, 0.0], "share": [0.9, 0.1]})
+    >>> importance = FeatureImportance(
+    ...     global_importance=table, values=None, data=None, base_values=None,
+    ...     transformed_values=None, feature_groups=None, method="permutation",
+    ...     explainer="permutation_importance", output="r2", model_name="Ridge",
+    ...     n_rows=100, n_total=100)
+    >>> leaks = feature_leaks(importance)
+    >>> leaks.ok, leaks.findings["feature"].tolist()
+    (False, ['x'])
+    """
+
+    title: ClassVar[str] = "Leaks through features"
+    findings: pd.DataFrame
+    importance: pd.DataFrame
+    checks: tuple[str, ...]
+    max_share: float
+    ratio: float
+
+    @property
+    def ok(self) -> bool:
+        """True when no check found anything."""
+        return self.findings.empty
+
+    def to_frame(self) -> pd.DataFrame:
+        """The :attr:`findings`."""
+        return self.findings.copy()
+
+    def chart(self) -> alt.LayerChart:
+        """The importance of each feature, flagged ones in vermillion."""
+        from mlkit.charts import importance_chart
+
+        return importance_chart(
+            self.importance,
+            value="share",
+            highlight="flagged",
+            title="Share of the importance per feature",
+            subtitle=(
+                f"Flagged: over {self.max_share:.0%} of the total and {self.ratio:g} "
+                "times the next feature"
+            ),
+            x_title="share of the total importance",
+        )
+
+    def explain(self) -> str:
+        if self.ok:
+            verdict = "No feature looks like a leak"
+        else:
+            flagged = ", ".join(map(repr, dict.fromkeys(self.findings["feature"])))
+            verdict = f"{len(self.findings)} sign(s) of leakage, about {flagged}"
+        return (
+            f"{verdict}. Checks run: {', '.join(self.checks)}. A feature that carries "
+            "most of a model's importance, far ahead of the next one, is often the "
+            "target under another name or a value recorded after the prediction "
+            "would be made; legitimate features rarely dominate like that. A leak "
+            "makes offline metrics better than deployment will be. Look at how each "
+            "flagged feature is made and when its value is known, and keep only what "
+            "exists at prediction time (chapter 5, data leakage)."
+        )
+
+
+def _check_share(value: Any, name: str, *, low: float, high: float | None) -> float:
+    number = not isinstance(value, bool) and isinstance(value, numbers.Real)
+    if (
+        not number
+        or not math.isfinite(value)
+        or value <= low
+        or (high is not None and value >= high)
+    ):
+        allowed = f"in ({low:g}, {high:g})" if high is not None else f"above {low:g}"
+        raise (MlkitValueError if number else MlkitTypeError)(
+            with_hint(
+                f"'{name}' must be a number {allowed}; got {value!r}.",
+                f"pass, for example, {name}={0.5 if high is not None else 3.0}.",
+            )
+        )
+    return float(value)
+
+
+def _dominant(table: pd.DataFrame, max_share: float, ratio: float) -> list[str]:
+    """The leading features, if together they take more than ``max_share`` of the
+    importance and the last of them has ``ratio`` times the next one's.
+
+    The leaders end at the largest drop of importance between consecutive
+    features among the first :data:`MAX_LEADERS` + 1, counting only features with
+    at least :data:`MIN_LEADER_SHARE` of the total as leaders: two leaks that
+    share the importance are flagged together, and a legitimate feature after a
+    single leak is not.
+    """
+    importance = np.clip(table["importance"].to_numpy(dtype="float64"), 0.0, None)
+    total = importance.sum()
+    if total <= 0:
+        return []
+    k_max = min(
+        MAX_LEADERS,
+        len(importance) - 1,
+        int((importance / total >= MIN_LEADER_SHARE).sum()),
+    )
+    if k_max < 1:
+        return []
+    head, following = importance[:k_max], importance[1 : k_max + 1]
+    drops = np.full(k_max, np.inf)
+    np.divide(head, following, out=drops, where=following > 0)
+    k = int(np.argmax(drops)) + 1
+    if importance[:k].sum() / total > max_share and drops[k - 1] >= ratio:
+        return table["feature"].iloc[:k].tolist()
+    return []
+
+
+def feature_leaks(
+    importance: FeatureImportance,
+    *,
+    max_share: float = 0.5,
+    ratio: float = 3.0,
+    data: pd.DataFrame | None = None,
+    time_column: str | None = None,
+) -> FeatureLeaks:
+    """Features that look like leaks: implausibly dominant, or known too late.
+
+    - **dominant importance**: a feature whose share of the total importance
+      exceeds ``max_share`` and is at least ``ratio`` times the next feature's.
+      Leaked columns often come in pairs that add up to the target (casual and
+      registered riders make the total count) and share the importance between
+      them, so the leaders may be two or three features: they end at the largest
+      drop of importance among the first four (a feature with under 5 % of the
+      total never leads), their shares are summed, and the last of them is
+      compared with the next feature. The finding asks for a check, not a
+      verdict: with few features, strong legitimate ones can dominate too.
+    - **value after prediction time** (with ``data`` and ``time_column``):
+      datetime columns whose value is later than the row's time, so that it would
+      not exist when the prediction is made (a closing date, a last login).
+
+    Parameters
+    ----------
+    importance : FeatureImportance
+        From :func:`feature_importance`; held-out permutation importance or SHAP.
+    max_share : float, default 0.5
+        Share of the total importance, in (0, 1), above which leaders are
+        suspicious.
+    ratio : float, default 3.0
+        How many times the next feature's importance they must have, above 1.
+    data : pandas.DataFrame, optional
+        Rows with the time of each prediction and the other datetime columns.
+    time_column : str, optional
+        The column of ``data`` with when each prediction is made.
+
+    Returns
+    -------
+    FeatureLeaks
+        ``.findings`` and ``.ok``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> data = pd.DataFrame({"applied": pd.to_datetime(["2024-01-01", "2024-02-01"]),
+    ...                      "closed": pd.to_datetime(["2024-03-01", "2024-01-15"])})
+    >>> table = pd.DataFrame({"feature": ["a", "b", "c"], "importance": [0.4, 0.35, 0.25],
+    ...                       "std": 0.0, "share": [0.4, 0.35, 0.25]})
+    >>> importance = FeatureImportance(
+    ...     global_importance=table, values=None, data=None, base_values=None,
+    ...     transformed_values=None, feature_groups=None, method="permutation",
+    ...     explainer="permutation_importance", output="r2", model_name="Ridge",
+    ...     n_rows=2, n_total=2)
+    >>> leaks = feature_leaks(importance, data=data, time_column="applied")
+    >>> leaks.findings[["check", "feature"]].values.tolist()
+    [['value after prediction time', 'closed']]
+    """
+    from mlkit.splitting import _times
+
+    if not isinstance(importance, FeatureImportance):
+        raise MlkitTypeError(
+            with_hint(
+                f"'importance' must be a FeatureImportance; got {type(importance).__name__}.",
+                "pass the result of mk.features.feature_importance(model, X, y).",
+            )
+        )
+    max_share = _check_share(max_share, "max_share", low=0.0, high=1.0)
+    ratio = _check_share(ratio, "ratio", low=1.0, high=None)
+    if (data is None) != (time_column is None):
+        given, missing = (
+            ("data", "time_column") if data is not None else ("time_column", "data")
+        )
+        raise MlkitValueError(
+            with_hint(
+                f"'{given}' was given without '{missing}'; the time check needs both.",
+                "pass the rows as data= and the column with the prediction time as "
+                "time_column=, or neither.",
+            )
+        )
+    findings: list[dict[str, str]] = []
+    checks = ["dominant importance"]
+    table = importance.global_importance
+    leaders = _dominant(table, max_share, ratio)
+    if leaders:
+        k = len(leaders)
+        importances = np.clip(table["importance"].to_numpy(dtype="float64"), 0, None)
+        shares = table["share"].to_numpy(dtype="float64")
+        following = str(table["feature"].iloc[k])
+        if importances[k] <= 0:
+            gap = f"; the next feature, {following!r}, has none"
+        elif k == 1:
+            gap = (
+                f", {importances[0] / importances[1]:.1f} times that of the next "
+                f"feature, {following!r}"
+            )
+        else:
+            gap = (
+                f", and the next feature, {following!r}, has "
+                f"{importances[k - 1] / importances[k]:.1f} times less than "
+                f"{leaders[-1]!r}"
+            )
+        for j, feature in enumerate(leaders):
+            others = [f for f in leaders if f != feature]
+            together = (
+                f"; with {', '.join(map(repr, others))} it takes {shares[:k].sum():.0%}"
+                if others
+                else ""
+            )
+            findings.append(
+                {
+                    "check": "dominant importance",
+                    "feature": str(feature),
+                    "evidence": (
+                        f"{feature!r} has {shares[j]:.0%} of the total importance"
+                        f"{together}{gap}."
+                    ),
+                    "what to do": (
+                        "check how it is made and when its value is known: is it the "
+                        "target under another name, a part of it, or recorded after "
+                        "the prediction? Drop it if so, and see how much the metric "
+                        "falls."
+                    ),
+                }
+            )
+    if data is not None:
+        check_frame(data, "data")
+        checks.append("value after prediction time")
+        times = _times(data, time_column)
+        if not pd.api.types.is_datetime64_any_dtype(times):
+            raise MlkitValueError(
+                with_hint(
+                    f"'time_column' names {time_column!r}, which holds numbers, not dates.",
+                    "convert it with pandas.to_datetime.",
+                )
+            )
+        for column in data.columns:
+            if column == time_column or not pd.api.types.is_datetime64_any_dtype(
+                data[column]
+            ):
+                continue
+            try:
+                later = (data[column] > times).fillna(False).to_numpy(dtype=bool)
+            except TypeError:
+                raise MlkitValueError(
+                    with_hint(
+                        f"{column!r} and {time_column!r} cannot be compared: one has a "
+                        "time zone and the other not.",
+                        "convert both to UTC with .dt.tz_convert('UTC') or "
+                        ".dt.tz_localize('UTC').",
+                    )
+                ) from None
+            count = int(later.sum())
+            if count:
+                ahead = (data[column] - times)[later]
+                findings.append(
+                    {
+                        "check": "value after prediction time",
+                        "feature": str(column),
+                        "evidence": (
+                            f"{count:,} of {len(data):,} rows ({count / len(data):.1%}) "
+                            f"have {column!r} later than {time_column!r}, by "
+                            f"{ahead.median()} in the median row."
+                        ),
+                        "what to do": (
+                            "a value from after the prediction does not exist when the "
+                            "model predicts: drop the column, or use its value as of the "
+                            "prediction time (a point-in-time join)."
+                        ),
+                    }
+                )
+    flagged = table.assign(flagged=table["feature"].isin(leaders))
+    return FeatureLeaks(
+        findings=pd.DataFrame(findings, columns=_FINDING_COLUMNS),
+        importance=flagged,
+        checks=tuple(checks),
+        max_share=max_share,
+        ratio=ratio,
+    )
+
+
+# --------------------------------------------------------------------------- generalisation
+
+_GENERALISATION_COLUMNS = [
+    "feature",
+    "kind",
+    "unseen share",
+    "below share",
+    "above share",
+    "examples",
+    "seen in training",
+]
+#: Unseen values listed as examples per feature.
+MAX_EXAMPLES = 3
+
+
+@dataclass(frozen=True, repr=False)
+class Generalisation(Result):
+    """How far the test rows' values go beyond what training saw (chapter 5).
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per feature, the least covered first: ``feature``; ``kind``
+        (``number``, ``date``, ``category``, ``boolean`` or ``identifier``);
+        ``unseen share``, the share of test rows whose value training never
+        saw (outside the training range for numbers and dates); ``below share``
+        and ``above share`` (numbers and dates; missing otherwise); up to three
+        ``examples`` of unseen values; and what was ``seen in training``.
+    skipped : tuple of str
+        Free-text columns, which are not checked.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> train = pd.DataFrame({"n": [1, 2, 3], "c": ["a", "b", "a"]})
+    >>> test = pd.DataFrame({"n": [2, 5], "c": ["a", "z"]})
+    >>> result = generalisation(train, test)
+    >>> result.to_frame()[["feature", "unseen share", "above share"]].values.tolist()
+    [['n', 0.5, 0.5], ['c', 0.5, nan]]
+    """
+
+    title: ClassVar[str] = "Values beyond training"
+    table: pd.DataFrame
+    skipped: tuple[str, ...]
+    n_train: int
+    n_test: int
+
+    def to_frame(self) -> pd.DataFrame:
+        """The :attr:`table`."""
+        return self.table.copy()
+
+    def chart(self) -> alt.Chart:
+        """Per feature, the share of test rows below or above the training range,
+        or with a value never seen."""
+        import altair as alt
+
+        from mlkit.charts import FONT_SIZE, PALETTE, _title, message_chart
+
+        table = self.table
+        if table.empty or not (table["unseen share"] > 0).any():
+            return message_chart(
+                "Every test value was seen in training, or lies within its range.",
+                title="Values beyond training",
+            )
+        parts = []
+        for _, row in table.iterrows():
+            if row["kind"] in {"number", "date"}:
+                parts.append(
+                    (row["feature"], "below the training range", row["below share"])
+                )
+                parts.append(
+                    (row["feature"], "above the training range", row["above share"])
+                )
+            else:
+                parts.append(
+                    (row["feature"], "never seen in training", row["unseen share"])
+                )
+        long = pd.DataFrame(parts, columns=["feature", "where", "share"])
+        kinds = [
+            "below the training range",
+            "above the training range",
+            "never seen in training",
+        ]
+        return (
+            alt.Chart(long)
+            .mark_bar()
+            .encode(
+                y=alt.Y(
+                    "feature:N",
+                    sort=table["feature"].tolist(),
+                    title=None,
+                    axis=alt.Axis(labelFontSize=FONT_SIZE, labelLimit=220),
+                ),
+                x=alt.X(
+                    "share:Q",
+                    stack="zero",
+                    title="share of test rows",
+                    axis=alt.Axis(format="%", tickCount=5, labelFontSize=FONT_SIZE),
+                ),
+                color=alt.Color(
+                    "where:N",
+                    sort=kinds,
+                    scale=alt.Scale(
+                        domain=kinds, range=[PALETTE[0], PALETTE[3], PALETTE[1]]
+                    ),
+                    legend=alt.Legend(title=None, orient="bottom"),
+                ),
+                tooltip=[
+                    alt.Tooltip("feature:N"),
+                    alt.Tooltip("where:N"),
+                    alt.Tooltip("share:Q", format=".1%"),
+                ],
+            )
+            .properties(
+                width=380,
+                height=alt.Step(18),
+                title=_title(
+                    "Test values beyond what training saw",
+                    f"{self.n_test:,} test rows against {self.n_train:,} training rows",
+                ),
+            )
+        )
+
+    def explain(self) -> str:
+        table = self.table
+        worst = table.iloc[0] if len(table) else None
+        if worst is None or worst["unseen share"] == 0:
+            lead = "Every test value lies within what training saw"
+        else:
+            lead = (
+                f"{worst['feature']!r} has the most test rows beyond training, "
+                f"{worst['unseen share']:.1%}"
+            )
+        skipped = (
+            f" Free text was not checked: {', '.join(map(repr, self.skipped))}."
+            if self.skipped
+            else ""
+        )
+        dates = table[(table["kind"] == "date") & (table["above share"] > 0.5)]
+        if len(dates):
+            skipped = (
+                f" The dates of {', '.join(map(repr, dates['feature']))} lie beyond "
+                "training, as they must in a later test part: a model should use "
+                "features derived from a date (hour, day of the week), not the date "
+                "itself." + skipped
+            )
+        return (
+            f"{lead}. A model generalises only to values like those it saw: a tree "
+            "predicts a number above the training range as if it were the largest one "
+            "seen, and a category it never saw gets no weight of its own. Give new "
+            "categories a fallback (scikit-learn's handle_unknown, an 'other' bucket, "
+            "the hashing trick), watch the features with the largest shares in "
+            "production, and collect data that cover the feature space the model "
+            f"will meet (chapter 5, feature generalisation).{skipped}"
+        )
+
+
+def _kind(values: pd.Series) -> str:
+    from mlkit.splitting import MIN_WORDS, _mean_words
+
+    if pd.api.types.is_bool_dtype(values):
+        return "boolean"
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return "date"
+    if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_timedelta64_dtype(
+        values
+    ):
+        return "number"
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return "category"
+    if pd.api.types.is_string_dtype(values) and _mean_words(values) >= MIN_WORDS:
+        return "text"
+    present = values.dropna()
+    if len(present) and present.nunique() >= 0.99 * len(present) and len(present) >= 20:
+        # (Almost) never repeated: an identifier, which never generalises.
+        return "identifier"
+    return "category"
+
+
+def generalisation(
+    train: pd.DataFrame, test: pd.DataFrame, *, columns: Sequence[str] | None = None
+) -> Generalisation:
+    """Per feature, the share of test rows whose value training never saw.
+
+    Categories and booleans: a value absent from the training rows. Numbers and
+    dates: a value below the training minimum or above its maximum. Missing
+    values count as neither; free-text columns (whose values average five words
+    or more) are skipped. Shares are of all test rows.
+
+    Parameters
+    ----------
+    train, test : pandas.DataFrame
+        The rows a model learns from, and the rows it will meet (a later test
+        part, or production data). Not modified.
+    columns : sequence of str, optional
+        The features to check; by default every column of ``train``.
+
+    Returns
+    -------
+    Generalisation
+        ``.to_frame()``, ``.chart()``, ``.explain()``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> train = pd.DataFrame({"temp": [10.0, 20.0, 30.0]})
+    >>> test = pd.DataFrame({"temp": [5.0, 25.0, 35.0, 40.0]})
+    >>> generalisation(train, test).to_frame()[["below share", "above share"]].values
+    array([[0.25, 0.5 ]])
+    """
+    check_frame(train, "train")
+    check_frame(test, "test")
+    if columns is None:
+        columns = list(train.columns)
+    else:
+        columns = list(columns)
+        check_columns(train, columns, "columns")
+    check_columns(test, columns, "columns")
+    n = len(test)
+    rows = []
+    skipped = []
+    for column in columns:
+        seen, new = train[column], test[column]
+        kind = _kind(seen)
+        if kind == "text":
+            skipped.append(str(column))
+            continue
+        present = new.notna().to_numpy()
+        below = above = float("nan")
+        if kind in {"number", "date"}:
+            low, high = seen.min(), seen.max()
+            if pd.isna(low):
+                # Training has no value at all: every test value is new, on no side.
+                out_low = out_high = np.zeros(n, dtype=bool)
+                unseen_mask = present
+            else:
+                out_low = present & (new < low).fillna(False).to_numpy(dtype=bool)
+                out_high = present & (new > high).fillna(False).to_numpy(dtype=bool)
+                below, above = out_low.sum() / n, out_high.sum() / n
+                unseen_mask = out_low | out_high
+            examples = [
+                f"{_text(new[out_low].min())} (below)" if out_low.any() else "",
+                f"{_text(new[out_high].max())} (above)" if out_high.any() else "",
+            ]
+            examples = [e for e in examples if e]
+            span = "nothing" if pd.isna(low) else f"{_text(low)} to {_text(high)}"
+        else:
+            known = pd.unique(seen.dropna())
+            unseen_mask = present & ~new.isin(known).to_numpy(dtype=bool)
+            counts = new[unseen_mask].value_counts()
+            examples = [_text(v) for v in counts.index[:MAX_EXAMPLES]]
+            span = f"{len(known):,} values"
+        rows.append(
+            {
+                "feature": str(column),
+                "kind": kind,
+                "unseen share": float(unseen_mask.sum() / n),
+                "below share": float(below),
+                "above share": float(above),
+                "examples": ", ".join(examples),
+                "seen in training": span,
+            }
+        )
+    table = pd.DataFrame(rows, columns=_GENERALISATION_COLUMNS)
+    table = table.astype(
+        {"unseen share": "float64", "below share": "float64", "above share": "float64"}
+    )
+    table = table.sort_values(
+        "unseen share", ascending=False, kind="stable"
+    ).reset_index(drop=True)
+    return Generalisation(
+        table=table, skipped=tuple(skipped), n_train=len(train), n_test=n
+    )

@@ -33,6 +33,7 @@ def test_import_is_light_and_has_no_side_effects():
 def test_submodules_load_on_first_use():
     assert set(mlkit.__all__) == {
         "__version__",
+        "calibration",
         "cases",
         "charts",
         "cli",
