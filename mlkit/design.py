@@ -9,11 +9,13 @@ A :class:`DesignLog` records each decision of one iteration of one case (the sta
 the question, the options considered, the choice, the rationale and the evidence)
 as one line of a JSON-lines file, and keeps the artifacts that later stages need
 (the split, the model, its predictions), so that the split chosen in one notebook
-is the one a later notebook evaluates on::
+is the one a later notebook evaluates on. It also records every experiment run on
+the way (the model, its parameters, its metrics), so that runs can be compared and
+reproduced (chapter 6)::
 
     runs/<case>/iter-<N>/
         iteration.json      when and how the iteration was made, its status
-        design_log.jsonl    one decision or artifact per line, appended as they happen
+        design_log.jsonl    one decision, artifact or experiment per line, appended
         artifacts/          the files the log's artifact lines point to
 
 Examples
@@ -38,6 +40,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import math
+import numbers
 import os
 import re
 import warnings
@@ -69,6 +72,7 @@ __all__ = [
     "DesignComparison",
     "DesignLog",
     "DesignLogWarning",
+    "Experiment",
     "Stage",
     "stage",
     "stages_frame",
@@ -202,7 +206,11 @@ STAGES: tuple[Stage, ...] = (
 #: The slugs of :data:`STAGES`, in order.
 STAGE_SLUGS: tuple[str, ...] = tuple(s.slug for s in STAGES)
 _BY_SLUG = {s.slug: s for s in STAGES}
-_REQUIRED = {"decision": ("key", "stage"), "artifact": ("name", "file", "sha256")}
+_REQUIRED = {
+    "decision": ("key", "stage"),
+    "artifact": ("name", "file", "sha256"),
+    "experiment": ("name", "stage", "metrics"),
+}
 
 
 def stage(slug: str) -> Stage:
@@ -272,6 +280,18 @@ def stages_frame(
 
 _KEY = re.compile(r"[a-z][a-z0-9_]*(\.[a-z0-9_]+)+")
 _ARTIFACT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+# An artifact name or a decision key, plus "+" to name combinations ("boosting+smote").
+_EXPERIMENT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.+-]*")
+# Columns of DesignLog.experiments() that a metric's name would collide with.
+_EXPERIMENT_COLUMNS = (
+    "time",
+    "stage",
+    "name",
+    "model",
+    "duration_s",
+    "notes",
+    "params",
+)
 _TRUSTED_MODEL_MODULES = ("sklearn.", "numpy.", "scipy.")
 Source = Literal["notebook", "default", "override"]
 
@@ -305,6 +325,58 @@ class Decision:
         )
 
 
+@dataclass(frozen=True)
+class Experiment:
+    """One experiment of the design log: a model tried, and what it measured.
+
+    Attributes
+    ----------
+    name : str
+        What was tried, such as ``"logistic"`` or ``"boosting+balanced"``.
+    stage : str
+        The slug of the stage that ran it.
+    metrics : dict of str to float
+        What it measured; NaN where a metric could not be computed.
+    model : str
+        A short description of the estimator: its class (the steps of a
+        pipeline) and its non-default parameters; empty when none was given.
+    params : dict
+        Other settings of the run, as recorded.
+    notes : str
+        Free text.
+    duration_s : float or None
+        How long fitting took, in seconds.
+    time : str
+        When it was recorded (UTC, ISO 8601).
+    """
+
+    name: str
+    stage: str
+    metrics: dict[str, float]
+    model: str = ""
+    params: dict[str, Any] = field(default_factory=dict)
+    notes: str = ""
+    duration_s: float | None = None
+    time: str = ""
+
+    @classmethod
+    def _from_line(cls, line: Mapping[str, Any]) -> Experiment:
+        return cls(
+            name=line["name"],
+            stage=line["stage"],
+            # JSON has no NaN: a metric that could not be computed is stored as null.
+            metrics={
+                str(k): math.nan if v is None else float(v)
+                for k, v in line["metrics"].items()
+            },
+            model=line.get("model") or "",
+            params=dict(line.get("params") or {}),
+            notes=line.get("notes") or "",
+            duration_s=line.get("duration_s"),
+            time=line.get("time", ""),
+        )
+
+
 def _now() -> str:
     return (
         _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
@@ -313,11 +385,14 @@ def _now() -> str:
 
 def _jsonable(value: Any, where: str) -> Any:
     """Convert ``value`` to plain JSON types, or raise naming where it came from."""
-    if value is None or isinstance(value, (bool, str)):
+    if value is None or isinstance(value, bool):
         return value
+    if isinstance(value, str):
+        return str(value)  # np.str_ is a str, but its repr is not
     if isinstance(value, int):
         return int(value)
     if isinstance(value, float):
+        value = float(value)  # np.float64 is a float, but its repr is not
         return (
             None
             if math.isnan(value)
@@ -377,9 +452,9 @@ class DesignLog:
 
     Notes
     -----
-    Nothing is written until the first decision or artifact. The log only ever
-    appends: recording a key again supersedes the earlier line, which stays in the
-    file as history. A corrupted line is reported with its number and skipped; the
+    Nothing is written until the first decision, artifact or experiment. The log
+    only ever appends: recording a key again supersedes the earlier line, which
+    stays in the file as history; every run of an experiment is kept. A corrupted line is reported with its number and skipped; the
     rest of the log stays readable.
     """
 
@@ -555,10 +630,14 @@ class DesignLog:
                 try:
                     line = json.loads(text)
                     if not isinstance(line, dict) or line.get("type") not in _REQUIRED:
-                        raise ValueError("not a decision or an artifact")
+                        raise ValueError("not a decision, an artifact or an experiment")
                     missing = [f for f in _REQUIRED[line["type"]] if f not in line]
                     if missing:
                         raise ValueError(f"no {', '.join(missing)}")
+                    if line["type"] == "experiment" and not isinstance(
+                        line["metrics"], dict
+                    ):
+                        raise ValueError("its metrics are not an object")
                 except ValueError as exc:
                     warnings.warn(
                         f"{self.path}, line {number}, is not a valid design-log line and was "
@@ -915,6 +994,182 @@ class DesignLog:
             )
         return _artifact_reader(line, path)
 
+    # -- experiments
+
+    def record_experiment(
+        self,
+        name: str,
+        *,
+        stage: str,
+        metrics: Mapping[str, float],
+        model: Any = None,
+        params: Mapping[str, Any] | None = None,
+        notes: str = "",
+        duration_s: float | None = None,
+    ) -> Experiment:
+        """Record one experiment: what was tried and what it measured (chapter 6).
+
+        Every run is kept, so that a result can be traced back to the model and
+        settings that gave it; running the same ``name`` again adds a run rather
+        than replacing the earlier one (see :meth:`experiments`).
+
+        Parameters
+        ----------
+        name : str
+            What was tried, such as ``"logistic"`` or ``"boosting+balanced"``:
+            letters, digits, ``_``, ``.``, ``-`` and ``+``.
+        stage : str
+            The slug of the stage that runs it (see :data:`STAGES`).
+        metrics : mapping of str to float
+            What it measured on the validation data. numpy numbers are accepted;
+            NaN (a metric that could not be computed) is stored as null.
+        model : estimator or str, optional
+            The scikit-learn estimator or pipeline, described in a line: its class
+            (the names of a pipeline's steps) and the parameters of the final
+            estimator that differ from their defaults. A string is stored as given,
+            for a model that is not an estimator (a rule of thumb).
+        params : mapping, optional
+            Other settings worth keeping, such as ``{"features": "raw+engineered"}``.
+        notes : str, optional
+            What to remember about the run.
+        duration_s : float, optional
+            How long fitting took, in seconds.
+
+        Returns
+        -------
+        Experiment
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from sklearn.linear_model import LogisticRegression
+        >>> log = DesignLog("demo", run_dir=tempfile.mkdtemp())
+        >>> run = log.record_experiment(
+        ...     "logistic", stage="model_development",
+        ...     model=LogisticRegression(C=0.5), metrics={"pr_auc": 0.61},
+        ...     params={"features": "raw"})
+        >>> run.model
+        'LogisticRegression(C=0.5)'
+        >>> log.experiments()[["name", "pr_auc", "params"]]
+               name  pr_auc               params
+        0  logistic    0.61  {"features": "raw"}
+        """
+        if not isinstance(name, str) or not _EXPERIMENT_NAME.fullmatch(name):
+            raise MlkitValueError(
+                with_hint(
+                    f"'name' must name the experiment with letters, digits, '_', '.', "
+                    f"'-' or '+', such as 'logistic' or 'boosting+balanced'; got {name!r}.",
+                    "say what was tried, without spaces or slashes.",
+                )
+            )
+        stage_ = _stage(stage).slug
+        metrics_j = _check_metrics(metrics)
+        if params is not None and not isinstance(params, Mapping):
+            raise MlkitTypeError(
+                with_hint(
+                    f"'params' must be a mapping; got {type(params).__name__}.",
+                    'pass a dict of settings, such as {"class_weight": "balanced"}.',
+                )
+            )
+        params_j = _jsonable(dict(params or {}), "params")
+        if not isinstance(notes, str):
+            raise MlkitTypeError(
+                with_hint(
+                    f"'notes' must be a string; got {type(notes).__name__}.",
+                    "write what to remember about the run in a sentence.",
+                )
+            )
+        if duration_s is not None:
+            if isinstance(duration_s, bool) or not isinstance(duration_s, numbers.Real):
+                raise MlkitTypeError(
+                    with_hint(
+                        f"'duration_s' must be a number of seconds; got "
+                        f"{type(duration_s).__name__} {duration_s!r}.",
+                        "measure the fit with time.perf_counter() before and after, "
+                        "or leave it out.",
+                    )
+                )
+            if not math.isfinite(duration_s) or duration_s < 0:
+                raise MlkitValueError(
+                    with_hint(
+                        f"'duration_s' must be a number of seconds >= 0; got {duration_s!r}.",
+                        "measure the fit with time.perf_counter() before and after, "
+                        "or leave it out.",
+                    )
+                )
+            duration_s = float(duration_s)
+        line = {
+            "time": _now(),
+            "type": "experiment",
+            "case": self.case,
+            "iteration": self.iteration,
+            "stage": stage_,
+            "name": name,
+            "model": _describe_model(model),
+            "params": params_j,
+            "metrics": metrics_j,
+            "notes": notes.strip(),
+            "duration_s": duration_s,
+        }
+        self._append(line)
+        return Experiment._from_line(line)
+
+    def experiments(
+        self, *, stage: str | None = None, history: bool = False
+    ) -> pd.DataFrame:
+        """The experiments recorded in this iteration, one row each.
+
+        Parameters
+        ----------
+        stage : str, optional
+            Only the experiments of this stage.
+        history : bool, default False
+            Every run, instead of the latest run of each name.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Sorted by time, with columns ``time``, ``stage``, ``name``, ``model``,
+            ``duration_s`` and ``notes``, then one column per metric (NaN where an
+            experiment did not measure it), then ``params`` as JSON text.
+        """
+        import pandas as pd
+
+        stage_ = None if stage is None else _stage(stage).slug
+        lines = [
+            x
+            for x in self._lines()
+            if x["type"] == "experiment" and stage_ in (None, x["stage"])
+        ]
+        if not history:
+            latest: dict[str, dict[str, Any]] = {}
+            for line in lines:
+                latest.pop(line["name"], None)  # keep the order of the latest run
+                latest[line["name"]] = line
+            lines = list(latest.values())
+        runs = [Experiment._from_line(x) for x in lines]
+        metric_names = list(dict.fromkeys(m for run in runs for m in run.metrics))
+        fixed = ["time", "stage", "name", "model", "duration_s", "notes"]
+        frame = pd.DataFrame(
+            [
+                [getattr(run, c) for c in fixed]
+                + [run.metrics.get(m, math.nan) for m in metric_names]
+                + [json.dumps(run.params, ensure_ascii=False)]
+                for run in runs
+            ],
+            columns=[*fixed, *metric_names, "params"],
+        )
+        frame = frame.astype(
+            {
+                **dict.fromkeys(["time", "stage", "name", "model", "notes"], "str"),
+                **dict.fromkeys(["duration_s", *metric_names], "float64"),
+                "params": "str",
+            }
+        )
+        # Times have a resolution of a second: a stable sort keeps the order of
+        # the file among runs recorded within the same second.
+        return frame.sort_values("time", kind="stable", ignore_index=True)
+
     # -- comparison and display
 
     @staticmethod
@@ -981,6 +1236,12 @@ class DesignLog:
             if len(table)
             else "<p><em>No decision recorded yet.</em></p>"
         )
+        runs = len(self._latest("experiment", "name"))
+        if runs:
+            body += (
+                f"<p>{runs} experiment(s) recorded; <code>log.experiments()</code> "
+                "lists them.</p>"
+            )
         return (
             f"<div class='mlkit-result'><h4 style='margin:0.2em 0'>Design log: "
             f"{escape(self.case)}, iteration {self.iteration}</h4>"
@@ -1083,6 +1344,143 @@ def _artifact_reader(line: Mapping[str, Any], path: Path) -> Any:
             "the log was written by a newer mlkit, or edited by hand; save the artifact again.",
         )
     )
+
+
+# --------------------------------------------------------------------------- experiments
+
+
+def _check_metrics(metrics: Any) -> dict[str, float | None]:
+    """The metrics as JSON: floats, and None for NaN; raise naming 'metrics' otherwise."""
+    if not isinstance(metrics, Mapping):
+        raise MlkitTypeError(
+            with_hint(
+                f"'metrics' must be a mapping of metric names to numbers; got "
+                f"{type(metrics).__name__}.",
+                'pass a dict such as {"pr_auc": 0.61, "expected_cost": 1.8}.',
+            )
+        )
+    out: dict[str, float | None] = {}
+    for key, value in metrics.items():
+        if not isinstance(key, str) or not key:
+            raise MlkitTypeError(
+                with_hint(
+                    f"'metrics' has the key {key!r}; metric names must be non-empty strings.",
+                    'name each metric, such as "pr_auc".',
+                )
+            )
+        if key in _EXPERIMENT_COLUMNS:
+            raise MlkitValueError(
+                with_hint(
+                    f"'metrics' has a metric called {key!r}, which is a column of "
+                    "experiments() already.",
+                    f"rename it, for example {key + '_metric'!r}; keep the fit time in "
+                    "duration_s and other settings in params.",
+                )
+            )
+        # bool is an int to Python, and np.bool_ is no number: neither is a metric.
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise MlkitTypeError(
+                with_hint(
+                    f"'metrics' maps {key!r} to {value!r}, a {type(value).__name__}; "
+                    "metrics must be numbers.",
+                    "record numbers only; put labels and settings in params, and "
+                    "tables with save_artifact().",
+                )
+            )
+        number = float(value)
+        if math.isinf(number):
+            raise MlkitValueError(
+                with_hint(
+                    f"'metrics' maps {key!r} to {number}; metrics must be finite.",
+                    "check how the metric was computed (a division by zero?), or "
+                    "record NaN for a metric that could not be computed.",
+                )
+            )
+        out[key] = None if math.isnan(number) else number
+    return out
+
+
+def _describe_model(model: Any) -> str:
+    """A line naming an estimator and its non-default parameters.
+
+    ``LogisticRegression(C=0.5)``; for a pipeline, its steps' names with the final
+    estimator's parameters: ``standardscaler → logisticregression(C=0.5)``.
+    """
+    if model is None:
+        return ""
+    if isinstance(model, str):
+        return model.strip()
+    if not hasattr(model, "get_params"):
+        raise MlkitTypeError(
+            with_hint(
+                f"'model' must be a scikit-learn estimator or pipeline; got "
+                f"{type(model).__name__}.",
+                "pass the estimator that was fitted, or a short description as a string.",
+            )
+        )
+    from sklearn.pipeline import Pipeline
+
+    if not isinstance(model, Pipeline):
+        return type(model).__name__ + _changed_params(model)
+    names = [step_name for step_name, _ in model.steps]
+    final_name, final = model.steps[-1]
+    if isinstance(final, Pipeline):
+        last = _describe_model(final)
+    elif final is None or isinstance(final, str):  # None or "passthrough"
+        last = final_name
+    else:
+        cls = type(final).__name__
+        # make_pipeline names a step after its class; a hand-named step says its class.
+        last = final_name if final_name == cls.lower() else f"{final_name}:{cls}"
+        last += _changed_params(final)
+    return " → ".join([*names[:-1], last])
+
+
+def _changed_params(estimator: Any, *, width: int = 40) -> str:
+    """``(C=0.5, class_weight='balanced')``: the JSON-able non-default parameters."""
+    import inspect
+
+    params = estimator.get_params(deep=False)
+    try:
+        defaults = type(estimator)().get_params(deep=False)
+    except Exception:  # an estimator with required parameters
+        signature = inspect.signature(type(estimator).__init__).parameters
+        defaults = {
+            k: p.default
+            for k, p in signature.items()
+            if p.default is not inspect.Parameter.empty
+        }
+    shown = []
+    for key, value in params.items():
+        if key in defaults and _same_value(value, defaults[key]):
+            continue
+        try:
+            plain = _jsonable(value, key)
+        except DesignLogError:
+            continue  # an estimator or a function: not worth a line
+        text = repr(plain)
+        if len(text) > width:
+            text = text[: width - 1] + "…"
+        shown.append(f"{key}={text}")
+    return f"({', '.join(shown)})" if shown else ""
+
+
+def _same_value(a: Any, b: Any) -> bool:
+    if a is b:
+        return True
+    if (
+        isinstance(a, float)
+        and isinstance(b, float)
+        and math.isnan(a)
+        and math.isnan(b)
+    ):
+        return True
+    if isinstance(a, bool) != isinstance(b, bool):
+        return False  # True == 1 to Python, but not as a parameter's value
+    try:
+        return bool(a == b)
+    except Exception:  # arrays and other values without a plain equality
+        return repr(a) == repr(b)
 
 
 # --------------------------------------------------------------------------- comparison

@@ -20,6 +20,7 @@ from mlkit.design import (
     DesignComparison,
     DesignLog,
     DesignLogWarning,
+    Experiment,
     stage,
     stages_frame,
 )
@@ -342,6 +343,255 @@ def test_artifacts_that_cannot_be_saved(tmp_path, name, obj, error, message):
     log = DesignLog("spam", run_dir=tmp_path)
     with pytest.raises(error, match=message):
         log.save_artifact(name, obj, stage="training_data")
+
+
+# --------------------------------------------------------------------------- experiments
+
+FIXED_COLUMNS = ["time", "stage", "name", "model", "duration_s", "notes"]
+
+
+def experiment(log, name="logistic", **kwargs):
+    kwargs.setdefault("stage", "model_development")
+    kwargs.setdefault("metrics", {"pr_auc": 0.6})
+    return log.record_experiment(name, **kwargs)
+
+
+def test_experiment_round_trip(tmp_path):
+    log = DesignLog("spam", run_dir=tmp_path)
+    model = make_pipeline(StandardScaler(), LogisticRegression(C=0.5))
+    run = experiment(
+        log,
+        "logistic+scaled",
+        model=model,
+        metrics={"pr_auc": 0.61, "expected_cost": 1.8},
+        params={"class_weight": "balanced", "features": ("raw", "engineered")},
+        notes=" first try ",
+        duration_s=2,
+    )
+    assert isinstance(run, Experiment)
+    assert run.model == "standardscaler → logisticregression(C=0.5)"
+    assert "max_iter" not in run.model  # a default is not worth a line
+    again = DesignLog("spam", run_dir=tmp_path).experiments()
+    row = again.iloc[0]
+    assert row["name"] == "logistic+scaled"
+    assert row["stage"] == "model_development"
+    assert row["model"] == run.model
+    assert (row["pr_auc"], row["expected_cost"], row["duration_s"]) == (0.61, 1.8, 2.0)
+    assert row["notes"] == "first try"
+    assert json.loads(row["params"]) == {
+        "class_weight": "balanced",
+        "features": ["raw", "engineered"],
+    }
+    assert run.params == json.loads(row["params"])
+    assert run.metrics == {"pr_auc": 0.61, "expected_cost": 1.8}
+    assert run.time == row["time"]
+    line = json.loads(log.path.read_text().splitlines()[0])
+    assert list(line)[:6] == ["time", "type", "case", "iteration", "stage", "name"]
+    assert line["type"] == "experiment"
+
+
+@pytest.mark.parametrize(
+    ("model", "expected"),
+    [
+        (None, ""),
+        (LogisticRegression(), "LogisticRegression"),
+        (
+            LogisticRegression(C=np.float64(0.5), class_weight="balanced"),
+            "LogisticRegression(C=0.5, class_weight='balanced')",
+        ),
+        ("amount > 500", "amount > 500"),  # a rule of thumb is no estimator
+    ],
+    ids=["none", "defaults", "changed", "text"],
+)
+def test_experiment_model_descriptions(tmp_path, model, expected):
+    log = DesignLog("spam", run_dir=tmp_path)
+    assert experiment(log, model=model).model == expected
+
+
+def test_a_hand_named_pipeline_step_says_its_class(tmp_path):
+    from sklearn.pipeline import Pipeline
+
+    model = Pipeline([("scale", StandardScaler()), ("clf", LogisticRegression())])
+    log = DesignLog("spam", run_dir=tmp_path)
+    assert experiment(log, model=model).model == "scale → clf:LogisticRegression"
+
+
+def test_experiment_metrics_accept_numpy_and_store_nan_as_null(tmp_path):
+    log = DesignLog("spam", run_dir=tmp_path)
+    run = experiment(
+        log,
+        metrics={
+            "pr_auc": np.float32(0.5),
+            "recall": np.float64(0.25),
+            "alerts": np.int64(12),
+            "brier": float("nan"),
+        },
+    )
+    assert run.metrics["pr_auc"] == 0.5
+    assert all(type(v) is float for v in run.metrics.values())
+    assert np.isnan(run.metrics["brier"])
+    line = json.loads(log.path.read_text())
+    assert line["metrics"] == {
+        "pr_auc": 0.5,
+        "recall": 0.25,
+        "alerts": 12.0,
+        "brier": None,
+    }
+    frame = log.experiments()
+    assert frame[["pr_auc", "recall", "alerts", "brier"]].dtypes.eq("float64").all()
+    assert np.isnan(frame.loc[0, "brier"])
+
+
+def test_experiments_keep_every_run_and_show_the_latest_by_default(tmp_path):
+    log = DesignLog("spam", run_dir=tmp_path)
+    experiment(log, "logistic", metrics={"pr_auc": 0.5})
+    experiment(log, "boosting", metrics={"pr_auc": 0.7})
+    experiment(log, "logistic", metrics={"pr_auc": 0.6})
+    latest = log.experiments()
+    assert latest["name"].tolist() == ["boosting", "logistic"]
+    assert latest.set_index("name").loc["logistic", "pr_auc"] == 0.6
+    history = log.experiments(history=True)
+    assert history["name"].tolist() == ["logistic", "boosting", "logistic"]
+    assert history["pr_auc"].tolist() == [0.5, 0.7, 0.6]
+    assert list(history.index) == [0, 1, 2]
+
+
+def test_experiments_sorted_by_time(tmp_path):
+    log = DesignLog("spam", run_dir=tmp_path)
+    experiment(log, "later")
+    experiment(log, "earlier")
+    lines = log.path.read_text().splitlines()
+    first = json.loads(lines[0]) | {"time": "2030-01-01T00:00:00Z"}
+    log.path.write_text(json.dumps(first) + "\n" + lines[1] + "\n")
+    assert log.experiments()["name"].tolist() == ["earlier", "later"]
+
+
+def test_experiments_by_stage(tmp_path):
+    log = DesignLog("spam", run_dir=tmp_path)
+    experiment(log, "logistic")
+    experiment(log, "logistic", stage="offline_evaluation", metrics={"pr_auc": 0.4})
+    experiment(log, "boosting", stage="offline_evaluation")
+    development = log.experiments(stage="model_development")
+    assert development["name"].tolist() == ["logistic"]
+    assert development["pr_auc"].tolist() == [0.6]  # not the later run elsewhere
+    assert log.experiments(stage="offline_evaluation")["name"].tolist() == [
+        "logistic",
+        "boosting",
+    ]
+    assert log.experiments(stage="fairness").empty
+    with pytest.raises(MlkitValueError, match="'stage' must be one of"):
+        log.experiments(stage="evaluation")
+
+
+def test_experiment_columns_are_the_union_of_metrics(tmp_path):
+    log = DesignLog("spam", run_dir=tmp_path)
+    experiment(log, "logistic", metrics={"pr_auc": 0.6, "recall": 0.5})
+    experiment(log, "boosting", metrics={"pr_auc": 0.7, "brier": 0.1}, params={"a": 1})
+    frame = log.experiments()
+    assert list(frame.columns) == [
+        *FIXED_COLUMNS,
+        "pr_auc",
+        "recall",
+        "brier",
+        "params",
+    ]
+    table = frame.set_index("name")
+    assert np.isnan(table.loc["logistic", "brier"])
+    assert np.isnan(table.loc["boosting", "recall"])
+    assert np.isnan(table.loc["logistic", "duration_s"])
+    assert table["params"].tolist() == ["{}", '{"a": 1}']
+
+
+def test_no_experiment_gives_an_empty_table(tmp_path):
+    log = DesignLog("spam", run_dir=tmp_path)
+    assert list(log.experiments().columns) == [*FIXED_COLUMNS, "params"]
+    assert log.experiments().empty
+    record(log)  # a log written before experiments existed reads the same way
+    assert log.experiments(history=True).empty
+    assert "experiment(s) recorded" not in log._repr_html_()
+
+
+BAD_EXPERIMENTS = [
+    # (what, arguments, error, message naming the argument)
+    ("name with a space", {"name": "logistic regression"}, MlkitValueError, "'name'"),
+    ("name not a string", {"name": 3}, MlkitValueError, "'name'"),
+    ("unknown stage", {"stage": "evaluation"}, MlkitValueError, "'stage'"),
+    ("metrics not a mapping", {"metrics": [0.6]}, MlkitTypeError, "'metrics'"),
+    (
+        "metric not a number",
+        {"metrics": {"pr_auc": "0.6"}},
+        MlkitTypeError,
+        "'metrics'",
+    ),
+    ("bool metric", {"metrics": {"passed": True}}, MlkitTypeError, "'metrics'"),
+    (
+        "numpy bool",
+        {"metrics": {"passed": np.bool_(True)}},
+        MlkitTypeError,
+        "'metrics'",
+    ),
+    ("infinite metric", {"metrics": {"ratio": np.inf}}, MlkitValueError, "'metrics'"),
+    ("metric name not text", {"metrics": {1: 0.5}}, MlkitTypeError, "'metrics'"),
+    (
+        "metric named like a column",
+        {"metrics": {"name": 1}},
+        MlkitValueError,
+        "'metrics'",
+    ),
+    ("negative duration", {"duration_s": -1.0}, MlkitValueError, "'duration_s'"),
+    ("duration not a number", {"duration_s": "2s"}, MlkitTypeError, "'duration_s'"),
+    ("infinite duration", {"duration_s": np.inf}, MlkitValueError, "'duration_s'"),
+    (
+        "params not JSON",
+        {"params": {"fn": object()}},
+        DesignLogError,
+        r"params\['fn'\]",
+    ),
+    ("params not a mapping", {"params": ["a"]}, MlkitTypeError, "'params'"),
+    ("model not an estimator", {"model": 3}, MlkitTypeError, "'model'"),
+    ("notes not text", {"notes": None}, MlkitTypeError, "'notes'"),
+]
+
+
+@pytest.mark.parametrize(
+    ("what", "kwargs", "error", "message"),
+    BAD_EXPERIMENTS,
+    ids=[b[0] for b in BAD_EXPERIMENTS],
+)
+def test_bad_experiments_are_refused_with_a_hint(
+    tmp_path, what, kwargs, error, message
+):
+    log = DesignLog("spam", run_dir=tmp_path)
+    with pytest.raises(error, match=message) as info:
+        experiment(log, **kwargs)
+    assert "\nHint: " in str(info.value)
+    assert not log.path.exists()
+
+
+def test_experiments_leave_decisions_and_comparisons_alone(tmp_path):
+    one = DesignLog("spam", run_dir=tmp_path, iteration=1)
+    two = DesignLog("spam", run_dir=tmp_path, iteration=2)
+    for log in (one, two):
+        record(log)
+        experiment(log, "logistic")
+    experiment(two, "boosting")
+    metrics = {"pr_auc": 0.6}
+    experiment(one, "logistic", metrics=metrics)
+    assert metrics == {"pr_auc": 0.6}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # experiment lines are valid lines
+        assert len(two.decisions) == 1
+        assert two.to_frame()["key"].tolist() == ["split.strategy"]
+        assert len(one.to_frame(history=True)) == 1
+        assert two.artifacts.empty
+        assert DesignLog.compare(one, two).changed == []
+    html = two._repr_html_()
+    assert "2 experiment(s) recorded; <code>log.experiments()</code>" in html
+    assert repr(two).endswith(f"1 decision(s), at {two.path}>")
+    with two.path.open("a") as fh:  # edited by hand: metrics not an object
+        fh.write('{"type": "experiment", "name": "x", "stage": "data", "metrics": 1}\n')
+    with pytest.warns(DesignLogWarning, match="its metrics are not an object"):
+        assert two.experiments()["name"].tolist() == ["logistic", "boosting"]
 
 
 # --------------------------------------------------------------------------- compare
