@@ -35,7 +35,7 @@ import os
 import re
 import sys
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -57,6 +57,7 @@ __all__ = [
     "CaseSpec",
     "Costs",
     "DataSpec",
+    "Expectations",
     "available",
     "load",
 ]
@@ -84,7 +85,17 @@ PREDICTION_MODES = ("online", "batch")
 
 _TABLE_KEYS: Mapping[str, frozenset[str]] = {
     "": frozenset(
-        {"title", "story", "task", "stages", "columns", "costs", "deployment", "data"}
+        {
+            "title",
+            "story",
+            "task",
+            "stages",
+            "columns",
+            "costs",
+            "deployment",
+            "expectations",
+            "data",
+        }
     ),
     "columns": frozenset(
         {
@@ -110,6 +121,7 @@ _TABLE_KEYS: Mapping[str, frozenset[str]] = {
         }
     ),
     "deployment": frozenset({"prediction", "latency_budget_ms"}),
+    "expectations": frozenset({"invariant", "increasing", "decreasing"}),
     "data": frozenset(
         {
             "file",
@@ -139,6 +151,9 @@ _DATA_SUFFIXES = {
     ".parquet": "parquet",
     ".pq": "parquet",
 }
+# Kinds a behavioural test cannot vary as a model input, and kinds that have an order.
+_UNTESTABLE_KINDS = ("id", "datetime", "text")
+_ORDERED_KINDS = ("numeric", "integer", "boolean")
 _TRUE = frozenset({"true", "t", "yes", "y", "1"})
 _FALSE = frozenset({"false", "f", "no", "n", "0"})
 
@@ -257,6 +272,32 @@ class DataSpec:
 
 
 @dataclass(frozen=True)
+class Expectations:
+    """Behaviour the model must show, checked by the evaluation notebook (chapter 6).
+
+    Behavioural tests change one input and watch the prediction: the columns in
+    ``invariant`` must not change it, those in ``increasing`` (``decreasing``) must
+    move it up (down) when they grow. The prediction is the probability of the
+    positive label, or the predicted value of a regression. Columns may be ones that
+    the case's ``hooks.py`` ``features(df)`` adds.
+
+    Examples
+    --------
+    >>> bool(Expectations())
+    False
+    >>> bool(Expectations(invariant=("sex", "race")))
+    True
+    """
+
+    invariant: tuple[str, ...] = ()
+    increasing: tuple[str, ...] = ()
+    decreasing: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.invariant or self.increasing or self.decreasing)
+
+
+@dataclass(frozen=True)
 class CaseSpec:
     """The validated content of a case's ``case.toml``."""
 
@@ -277,6 +318,7 @@ class CaseSpec:
     prediction: str | None = None
     latency_budget_ms: float | None = None
     stages: tuple[str, ...] = STAGE_SLUGS
+    expectations: Expectations = field(default_factory=Expectations)
 
     @property
     def feature_columns(self) -> tuple[str, ...]:
@@ -521,6 +563,10 @@ def _read_spec(folder: Path) -> CaseSpec:
             "give the time one prediction may take, in milliseconds.",
         )
 
+    expectations = _read_expectations(
+        r, task=task, target=target, schema=schema, exclude=lists["exclude"]
+    )
+
     return CaseSpec(
         name=folder.name,
         title=title.strip(),
@@ -539,7 +585,91 @@ def _read_spec(folder: Path) -> CaseSpec:
         prediction=prediction,
         latency_budget_ms=None if latency is None else float(latency),
         stages=tuple(s for s in STAGE_SLUGS if s in stages),
+        expectations=expectations,
     )
+
+
+def _read_expectations(
+    r: _Reader,
+    *,
+    task: str,
+    target: str,
+    schema: Mapping[str, str],
+    exclude: tuple[str, ...],
+) -> Expectations:
+    table = r.table("expectations", required=False)
+    listed: dict[str, str] = {}  # column -> the key that lists it
+    values: dict[str, tuple[str, ...]] = {}
+    for key in ("invariant", "increasing", "decreasing"):
+        where = f"expectations.{key}"
+        names = (
+            r.get(
+                table,
+                where,
+                list,
+                what='list column names, for example ["sex", "race"].',
+            )
+            or []
+        )
+        if names and key != "invariant" and task == "multiclass":
+            raise r.fail(
+                where,
+                "is set, but the task is multiclass: there is no single prediction "
+                "to move up or down.",
+                "remove it; [expectations] invariant still applies, and a directional "
+                "test can watch the probability of one class in the notebook.",
+            )
+        for name in names:
+            if not isinstance(name, str) or not name:
+                raise r.fail(
+                    where,
+                    f"must be a list of column names; it holds {name!r}.",
+                    'write each name as a string, for example ["education_num"].',
+                )
+            if name == target:
+                raise r.fail(
+                    where,
+                    f"lists the target {target!r}.",
+                    "a behavioural test changes the model's inputs and watches its "
+                    "prediction of the target; list input columns only.",
+                )
+            if name in listed:
+                other = listed[name]
+                raise r.fail(
+                    where,
+                    f"lists {name!r} twice."
+                    if other == key
+                    else f"lists {name!r}, which [expectations] {other} lists too.",
+                    "a column leaves the prediction alone, raises it or lowers it: "
+                    "keep it in one list.",
+                )
+            kind = schema.get(name)  # None: a column that hooks.features() adds
+            if kind in _UNTESTABLE_KINDS:
+                raise r.fail(
+                    where,
+                    f"lists {name!r}, of kind {kind!r}, which is not a model input a "
+                    "test could vary.",
+                    "list the model's input columns; a text column is tested by "
+                    "perturbing its text (mlkit.evaluation.perturbation_test).",
+                )
+            if name in exclude:
+                raise r.fail(
+                    where,
+                    f"lists {name!r}, which [columns] exclude keeps from the model.",
+                    "a test can only vary the model's inputs: remove it from one of "
+                    "the two lists.",
+                )
+            if key != "invariant" and kind is not None and kind not in _ORDERED_KINDS:
+                raise r.fail(
+                    where,
+                    f"lists {name!r}, of kind {kind!r}, which has no order: 'more of "
+                    "it' means nothing.",
+                    f"list columns of kind {', '.join(_ORDERED_KINDS)} here; a category "
+                    "may go in [expectations] invariant.",
+                )
+            listed[name] = key
+        values[key] = tuple(names)
+    return Expectations(**values)
 
 
 def _check_column(
@@ -860,6 +990,50 @@ class Case:
         spec.loader.exec_module(module)
         return module
 
+    def rule(self, name: str) -> Callable[[pd.DataFrame], np.ndarray] | None:
+        """The rule ``name`` of the case's ``hooks.py``, answering like an encoded target.
+
+        Rules such as ``heuristic`` and ``existing_solution`` predict in the target's
+        own values (``">50K"``, ``"spam"``); models are trained on the target as
+        :func:`mlkit.features.encode_target` encodes it (1 for the positive label, 0
+        otherwise, for a binary case). The returned function calls the rule and
+        encodes its answer the same way, so that both can be scored side by side.
+        None when the case has no such rule.
+
+        Examples
+        --------
+        >>> import mlkit as mk
+        >>> case = mk.cases.load("income")
+        >>> rows = case.load_data().head(3)
+        >>> case.rule("heuristic")(rows).tolist()
+        [0, 1, 0]
+        >>> case.rule("existing_solution") is None
+        True
+        """
+        function = getattr(self.hooks, name, None) if self.hooks is not None else None
+        if function is None:
+            return None
+        if not callable(function):
+            raise CaseError(
+                with_hint(
+                    f"{self.hooks_file}: {name} is a {type(function).__name__}, not a function.",
+                    f"define `def {name}(X)` returning one prediction per row of X.",
+                )
+            )
+        if self.spec.task == "regression":
+            return function
+        from mlkit.features import encode_target
+
+        task, positive_label = self.spec.task, self.spec.positive_label
+
+        def encoded(X: pd.DataFrame) -> np.ndarray:
+            answer = pd.Series(np.asarray(function(X)), index=X.index)
+            return encode_target(
+                answer, task=task, positive_label=positive_label
+            ).to_numpy()
+
+        return encoded
+
     def verify(self) -> str:
         """Check the data file against the sha256 in ``case.toml`` and return the digest.
 
@@ -1080,6 +1254,15 @@ class Case:
             (
                 "latency budget",
                 f"{s.latency_budget_ms:g} ms" if s.latency_budget_ms else "not set",
+            ),
+            (
+                "expected behaviour",
+                "; ".join(
+                    f"{key}: {', '.join(getattr(s.expectations, key))}"
+                    for key in ("invariant", "increasing", "decreasing")
+                    if getattr(s.expectations, key)
+                )
+                or "none",
             ),
             ("data", s.data.file or f"simulator {s.data.simulator}()"),
             ("rows", f"{s.data.rows:,}" if s.data.rows else "not declared"),

@@ -100,3 +100,25 @@ def test_fraud_rules_catch_more_fraud_than_chance(fraud):
         flagged = rule(data) == 1
         assert flagged.any()
         assert data.is_fraud[flagged].mean() > 5 * data.is_fraud.mean()
+
+
+def test_rules_answer_in_the_encoded_target():
+    income = mk.cases.load("income")
+    rows = income.load_data().head(200)
+    raw = income.hooks.heuristic(rows)
+    encoded = income.rule("heuristic")(rows)
+    np.testing.assert_array_equal(encoded, (raw == ">50K").astype(int))
+    assert income.rule("existing_solution") is None
+    fraud = mk.cases.load("fraud")
+    payments = fraud.load_data().head(500)
+    np.testing.assert_array_equal(
+        fraud.rule("existing_solution")(payments),
+        fraud.hooks.existing_solution(payments),
+    )
+
+
+def test_a_rule_that_is_not_a_function_is_refused(case_copy):
+    folder = case_copy("income")
+    (folder / "hooks.py").write_text("heuristic = 3\n")
+    with pytest.raises(mk.cases.CaseError, match="heuristic is a int, not a function"):
+        mk.cases.load(folder).rule("heuristic")

@@ -12,7 +12,7 @@ import pytest
 
 import mlkit as mk
 from mlkit._exceptions import CaseError, MlkitTypeError, MlkitValueError
-from mlkit.cases import Costs
+from mlkit.cases import Costs, Expectations
 from mlkit.design import STAGE_SLUGS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -439,6 +439,132 @@ def test_target_must_fit_the_task(case_copy, change, message):
     replace_data(folder, change(raw_spam()))
     with pytest.raises(CaseError, match=message):
         mk.cases.load(folder).load_data()
+
+
+# --------------------------------------------------------------------------- expectations
+
+
+def test_expectations_of_the_shipped_cases():
+    income = mk.cases.load("income").spec.expectations
+    assert income == Expectations(
+        invariant=("sex", "race"), increasing=("education_num", "capital_gain")
+    )
+    assert income
+    fraud = mk.cases.load("fraud").spec.expectations
+    # Columns that hooks.features adds: not in [data.schema], and accepted.
+    assert fraud.increasing == ("terminal_frauds_known_28d", "customer_tx_1h")
+    assert fraud.invariant == fraud.decreasing == ()
+    summary = mk.cases.load("income").summary().set_index("field")
+    assert summary.loc["expected behaviour", "value"] == (
+        "invariant: sex, race; increasing: education_num, capital_gain"
+    )
+
+
+def test_no_expectations_table_gives_empty_expectations():
+    spec = mk.cases.load("spam").spec
+    assert spec.expectations == Expectations()
+    assert not spec.expectations
+    assert (spec.expectations.invariant, spec.expectations.increasing) == ((), ())
+
+
+def test_expectations_may_name_columns_outside_the_schema(case_copy):
+    folder = case_copy("spam")
+    edit_spec(
+        folder,
+        "[data]\n",
+        '[expectations]\ninvariant = ["VIDEO"]\ndecreasing = ["n_words"]\n\n[data]\n',
+    )
+    assert mk.cases.load(folder).spec.expectations == Expectations(
+        invariant=("VIDEO",), decreasing=("n_words",)
+    )
+
+
+BAD_EXPECTATIONS = [
+    # (what is wrong, the [expectations] table, expected message)
+    ("not a list", 'invariant = "VIDEO"', r"\[expectations\] invariant must be a list"),
+    ("not a string", "invariant = [1]", r"\[expectations\] invariant must be a list"),
+    (
+        "in two lists",
+        'invariant = ["n_links"]\nincreasing = ["n_links"]',
+        r"\[expectations\] increasing lists 'n_links', which \[expectations\] "
+        r"invariant lists too",
+    ),
+    (
+        "twice in a list",
+        'decreasing = ["n_links", "n_links"]',
+        r"\[expectations\] decreasing lists 'n_links' twice",
+    ),
+    (
+        "the target",
+        'increasing = ["CLASS"]',
+        r"\[expectations\] increasing lists the target 'CLASS'",
+    ),
+    (
+        "an id",
+        'invariant = ["AUTHOR"]',
+        r"\[expectations\] invariant lists 'AUTHOR', of kind 'id'",
+    ),
+    (
+        "a text",
+        'invariant = ["CONTENT"]',
+        r"\[expectations\] invariant lists 'CONTENT', of kind 'text'",
+    ),
+    (
+        "a datetime",
+        'decreasing = ["DATE"]',
+        r"\[expectations\] decreasing lists 'DATE', of kind 'datetime'",
+    ),
+    (
+        "an excluded column",
+        'invariant = ["VIDEO_ID"]',
+        r"\[expectations\] invariant lists 'VIDEO_ID', which \[columns\] exclude",
+    ),
+    (
+        "a category that increases",
+        'increasing = ["VIDEO"]',
+        r"\[expectations\] increasing lists 'VIDEO', of kind 'category', which has "
+        r"no order",
+    ),
+    (
+        "unknown key",
+        'increase = ["n_links"]',
+        r"\[expectations\] increase is not a key[\s\S]*did you mean 'increasing'",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("what", "table", "message"),
+    BAD_EXPECTATIONS,
+    ids=[b[0] for b in BAD_EXPECTATIONS],
+)
+def test_bad_expectations_name_the_key_and_the_fix(case_copy, what, table, message):
+    folder = case_copy("spam")
+    edit_spec(folder, "[data]\n", f"[expectations]\n{table}\n\n[data]\n")
+    with pytest.raises(CaseError, match=message) as info:
+        mk.cases.load(folder)
+    assert str(folder / "case.toml") in str(info.value)
+    assert "\nHint: " in str(info.value)
+
+
+def test_expectations_must_be_a_table(case_copy):
+    folder = case_copy("spam")
+    edit_spec(folder, 'task = "binary"', 'task = "binary"\nexpectations = ["VIDEO"]')
+    with pytest.raises(CaseError, match=r"expectations must be a table"):
+        mk.cases.load(folder)
+
+
+def test_a_multiclass_case_has_no_direction(case_copy):
+    folder = case_copy("triage")
+    edit_spec(folder, "[data]\n", '[expectations]\nincreasing = ["length"]\n\n[data]\n')
+    with pytest.raises(
+        CaseError,
+        match=r"\[expectations\] increasing is set, but the task is multiclass",
+    ) as info:
+        mk.cases.load(folder)
+    assert "\nHint: " in str(info.value)
+    edit_spec(folder, "increasing", "invariant")
+    assert mk.cases.load(folder).spec.expectations.invariant == ("length",)
 
 
 # --------------------------------------------------------------------------- simulators
