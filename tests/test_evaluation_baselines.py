@@ -332,6 +332,50 @@ def test_expected_cost_is_added_with_costs_and_decides_at_predict(binary):
     assert "strategy='prior'" in table.loc["zero_rule", "decision"]
 
 
+def test_a_threshold_decides_models_and_given_scores(binary):
+    X_train, y_train, X_test, y_test = binary
+    model = LogisticRegression().fit(X_train, y_train)
+    given = model.predict_proba(X_test)[:, 1]
+    result = baselines(
+        X_train,
+        y_train,
+        X_test,
+        y_test,
+        task="binary",
+        metrics=["accuracy"],
+        models={"logistic": model},
+        existing=given,
+        costs={"cost_fp": 1.0, "cost_fn": 4.0},
+        threshold=0.2,
+        random_state=SEED,
+    )
+    table = result.to_frame().set_index("name")
+    flagged = (given >= 0.2).astype(int)
+    for name in ("logistic", "existing"):
+        assert table.loc[name, "decision"] == "score ≥ 0.2"
+        assert table.loc[name, "expected_cost"] == pytest.approx(
+            expected_cost(y_test, flagged, cost_fp=1, cost_fn=4)
+        )
+        assert table.loc[name, "accuracy"] == pytest.approx(
+            accuracy_score(y_test, flagged)
+        )
+    # The baselines keep their own labels.
+    zero = DummyClassifier(strategy="most_frequent").fit(X_train, y_train)
+    assert table.loc["zero_rule", "accuracy"] == pytest.approx(
+        accuracy_score(y_test, zero.predict(X_test))
+    )
+    with pytest.raises(MlkitValueError, match="applies to a binary task"):
+        baselines(
+            X_train,
+            y_train.astype(float),
+            X_test,
+            y_test.astype(float),
+            task="regression",
+            metrics=["mae"],
+            threshold=0.2,
+        )
+
+
 def test_best_chart_and_explain(binary):
     X_train, y_train, X_test, y_test = binary
     model = LogisticRegression().fit(X_train, y_train)
@@ -445,6 +489,8 @@ def test_the_seed_reproduces_the_table(binary):
         ({"y_test": "one class"}, MlkitValueError, "single class, and roc_auc"),
         ({"y_train": "missing"}, MlkitValueError, "missing label"),
         ({"X_test": "series"}, MlkitValueError, "'X_test' must be two-dimensional"),
+        ({"threshold": 1.0}, MlkitValueError, "'threshold' must be a probability"),
+        ({"threshold": True}, MlkitValueError, "'threshold' must be a probability"),
     ],
 )
 def test_bad_inputs_are_refused_with_a_hint(binary, change, error, match):

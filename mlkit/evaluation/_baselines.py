@@ -686,6 +686,7 @@ def baselines(
     models: Mapping[str, Any] | None = None,
     costs: Mapping[str, float] | None = None,
     positive_label: Any = 1,
+    threshold: float | None = None,
     random_state: Any = None,
 ) -> Baselines:
     """Score simple baselines, a heuristic, the existing solution and models alike.
@@ -742,6 +743,14 @@ def baselines(
         The class to detect, for a binary task: the class whose probability
         ROC-AUC, PR-AUC and log loss read, and whose errors F1 and the expected
         cost count.
+    threshold : float, optional
+        Binary task: the probability of ``positive_label`` from which a model, or
+        a heuristic or existing solution that gives scores, flags a row; models
+        then need ``predict_proba``. Set it to the threshold the decision will
+        use, such as the one of least cost, ``case.spec.costs.decision_threshold``.
+        By default models flag as ``predict()`` does and given scores at 0.5. The
+        baselines keep their own labels (a constant score at any threshold would
+        flag all or nothing).
     random_state : None, int or numpy.random.Generator
         Seed of the random baselines. An int is passed as it is to each
         ``DummyClassifier``, so that ``DummyClassifier(strategy=...,
@@ -841,6 +850,28 @@ def baselines(
                 )
             )
 
+    if threshold is not None:
+        if (
+            isinstance(threshold, bool)
+            or not isinstance(threshold, (int, float, np.integer, np.floating))
+            or not 0 < threshold < 1
+        ):
+            raise MlkitValueError(
+                with_hint(
+                    f"'threshold' must be a probability strictly between 0 and 1; "
+                    f"got {threshold!r}.",
+                    "pass the probability from which a row is flagged, such as 0.5.",
+                )
+            )
+        if task != "binary":
+            raise MlkitValueError(
+                with_hint(
+                    f"'threshold' applies to a binary task; this one is {task}.",
+                    "leave threshold=None.",
+                )
+            )
+        threshold = float(threshold)
+
     if task == "regression":
         entries = _regression_baselines(X_train, y_tr, X_test, n_test, seed)
     else:
@@ -862,7 +893,9 @@ def baselines(
                 )
             )
         taken = {e.name for e in entries}
-        needs_scores = any(m in _SCORE_METRICS for m in metrics)
+        needs_scores = threshold is not None or any(
+            m in _SCORE_METRICS for m in metrics
+        )
         for name, model in models.items():
             if not isinstance(name, str) or name in taken:
                 raise MlkitValueError(
@@ -876,6 +909,15 @@ def baselines(
             entries.append(
                 _model_entry(name, model, X_test, n_test, task, classes, needs_scores)
             )
+
+    if threshold is not None:
+        other = classes[classes != positive_label][0]
+        column = classes.tolist().index(positive_label)
+        for entry in entries:
+            if entry.kind != "baseline" and entry.proba is not None:
+                flagged = entry.proba[:, column] >= threshold
+                entry.predictions = np.where(flagged, positive_label, other)
+                entry.decision = f"score ≥ {threshold:.3g}"
 
     rows = []
     for entry in entries:
