@@ -29,6 +29,9 @@ splitting
 features
     Encoding a case's columns by kind, feature importance (SHAP and permutation),
     leaks through features, and how well test values are covered by training.
+models
+    Model development: candidate models from simple to complex, and learning
+    curves.
 evaluation
     Baselines, metrics and the expected cost of errors, slices and weak slices,
     behavioural tests, and the decision threshold of least cost.
@@ -56,6 +59,7 @@ _SUBMODULES = (
     "evaluation",
     "features",
     "labeling",
+    "models",
     "sampling",
     "splitting",
 )
@@ -71,6 +75,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
     from mlkit import evaluation as evaluation
     from mlkit import features as features
     from mlkit import labeling as labeling
+    from mlkit import models as models
     from mlkit import sampling as sampling
     from mlkit import splitting as splitting
 

@@ -41,6 +41,7 @@ def test_submodules_load_on_first_use():
         "evaluation",
         "features",
         "labeling",
+        "models",
         "sampling",
         "splitting",
     }
