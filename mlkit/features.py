@@ -1,13 +1,23 @@
 """Features: model inputs, what a model makes of them, and how far they generalise.
 
-Chapter 5 of the book, from encoding to the checks that follow a first model:
+Chapter 5 of the book, from missing values and encoding to the checks that
+follow a first model:
 
+- :func:`missing_values` asks, column by column, why values are missing: another
+  column explains the gaps (missing at random), they relate to the target (so a
+  missing indicator carries signal and must be kept), or no pattern is found; and
+  suggests what to do with them.
 - :func:`make_preprocessor` builds a scikit-learn ``ColumnTransformer`` from column
   kinds, the same kinds a case declares in ``[data.schema]``, so that any case gets
   a sensible baseline encoding without hand-written code: numbers imputed and
-  scaled, categories one-hot encoded with rare values grouped, free text as
-  TF-IDF, and identifiers and timestamps left out. :func:`encode_target` turns a
-  binary target into 0/1.
+  scaled (``log1p`` first for skewed ones), categories one-hot encoded with rare
+  values grouped, free text as TF-IDF, and identifiers and timestamps left out.
+  :func:`encode_target` turns a binary target into 0/1; :func:`infer_kinds`
+  gives the kinds of new columns from their dtypes.
+- :func:`case_features` gathers a case's model inputs in a :class:`FeatureSet`:
+  its feature columns and those its ``features`` hook engineers from what is
+  known at prediction time, with ``X(rows)``, ``y(rows)`` and a preprocessor.
+  Notebooks use it to bring a case to the stage functions, which take frames.
 - :func:`feature_importance` measures how much each feature matters to a fitted
   model: SHAP values (per prediction, summed back to the original columns) or
   permutation importance on held-out rows.
@@ -67,16 +77,22 @@ if TYPE_CHECKING:
 __all__ = [
     "ENCODED_KINDS",
     "IMPORTANCE_METHODS",
+    "LOG_KINDS",
     "AdditivityWarning",
     "FeatureImportance",
     "FeatureLeaks",
+    "FeatureSet",
     "Generalisation",
+    "MissingValues",
     "ShapUnavailableWarning",
+    "case_features",
     "encode_target",
     "feature_importance",
     "feature_leaks",
     "generalisation",
+    "infer_kinds",
     "make_preprocessor",
+    "missing_values",
 ]
 
 #: Column kinds that :func:`make_preprocessor` encodes; ``id`` and ``datetime``
@@ -92,6 +108,7 @@ def make_preprocessor(
     min_frequency: int = 10,
     max_text_features: int = 5000,
     dense: bool = False,
+    log_columns: Sequence[str] = (),
 ) -> ColumnTransformer:
     """A ``ColumnTransformer`` that encodes columns according to their kind.
 
@@ -111,14 +128,33 @@ def make_preprocessor(
         Always return a dense array, for models that take no sparse input (such
         as ``HistGradientBoostingClassifier``); otherwise the output is sparse
         when most of it is zeros.
+    log_columns : sequence of str, default ()
+        Numeric or integer columns of ``columns`` with a heavy right skew
+        (amounts, capital gains, counts) that get ``log1p`` (``log(1 + x)``)
+        before the median imputation and the scaling, so that a few huge values
+        no longer dominate the scale. Their values must be 0 or more: ``log1p``
+        of a value below -1 is NaN (with a ``RuntimeWarning``), which the
+        imputer would then silently replace. :meth:`FeatureSet.preprocessor`
+        checks this on the data. The output keeps the column's name.
 
     Returns
     -------
     sklearn.compose.ColumnTransformer
-        Unfitted. Numbers: median imputation then standard scaling.
-        Categories: one-hot, missing
+        Unfitted. Numbers: median imputation then standard scaling (``log1p``
+        first for ``log_columns``). Categories: one-hot, missing
         values as their own category, rare and unseen ones grouped; booleans
         the same way. Text: TF-IDF of words and word pairs.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"amount": [1.0, 10.0, 100.0, None], "age": [20, 30, 40, 50]})
+    >>> pre = make_preprocessor({"amount": "numeric", "age": "integer"},
+    ...                         log_columns=["amount"]).fit(df)
+    >>> pre.get_feature_names_out().tolist()
+    ['numbers__amount', 'numbers__age']
+    >>> pre.transform(df)[:, 0].round(2).tolist()  # log1p, median-imputed, scaled
+    [-1.32, -0.09, 1.5, -0.09]
     """
     from sklearn.compose import ColumnTransformer
     from sklearn.feature_extraction.text import TfidfVectorizer
@@ -148,11 +184,15 @@ def make_preprocessor(
         )
     steps = []
     numbers = by_kind.get("numeric", []) + by_kind.get("integer", [])
+    logged = _check_log_columns(log_columns, kinds, columns)
     if numbers:
+        first = [_log_step(numbers, logged)] if logged else []
         steps.append(
             (
                 "numbers",
-                make_pipeline(SimpleImputer(strategy="median"), StandardScaler()),
+                make_pipeline(
+                    *first, SimpleImputer(strategy="median"), StandardScaler()
+                ),
                 numbers,
             )
         )
@@ -192,6 +232,76 @@ def make_preprocessor(
         )
     return ColumnTransformer(
         steps, remainder="drop", sparse_threshold=0.0 if dense else 0.3
+    )
+
+
+#: Column kinds that ``log_columns`` may name.
+LOG_KINDS = ("numeric", "integer")
+
+
+def _check_log_columns(
+    log_columns: Any, kinds: Mapping[str, str], columns: list[str]
+) -> set[str]:
+    """The names of ``log_columns`` as a set, after checking each one."""
+    if log_columns is None:
+        return set()
+    if isinstance(log_columns, str):
+        raise MlkitTypeError(
+            with_hint(
+                f"'log_columns' must be a list of column names; got the string "
+                f"{log_columns!r}.",
+                f"pass log_columns=[{log_columns!r}].",
+            )
+        )
+    names = list(log_columns)
+    outside = [c for c in names if c not in set(columns)]
+    if outside:
+        raise MlkitValueError(
+            with_hint(
+                f"'log_columns' names {', '.join(map(repr, outside))}, which "
+                "'columns' does not.",
+                "name only columns that the preprocessor encodes, or add them to "
+                "'columns'.",
+            )
+        )
+    wrong = [c for c in names if kinds[c] not in LOG_KINDS]
+    if wrong:
+        listed = ", ".join(f"{c!r} ({kinds[c]})" for c in wrong)
+        raise MlkitValueError(
+            with_hint(
+                f"'log_columns' must name numeric or integer columns; got {listed}.",
+                "take the log of amounts and counts only; categories, text, "
+                "identifiers and dates have no log.",
+            )
+        )
+    return set(names)
+
+
+def _log_step(numbers: list[str], logged: set[str]) -> ColumnTransformer:
+    """``log1p`` of the ``logged`` columns of ``numbers``, the others as they are.
+
+    The columns come out in the order of ``numbers`` and with their own names: one
+    transformer per run of consecutive columns that are (or are not) logged. The
+    output is a DataFrame, so that the nullable ``Int64`` and ``Float64`` columns
+    keep their missing values for the imputer.
+    """
+    from itertools import groupby
+
+    from sklearn.compose import ColumnTransformer
+    from sklearn.preprocessing import FunctionTransformer
+
+    parts = []
+    for i, (log, run) in enumerate(groupby(numbers, key=logged.__contains__)):
+        # np.log1p itself, not a function of mlkit's: skops loads numpy's
+        # functions on trust, so a saved model loads anywhere.
+        transformer = (
+            FunctionTransformer(np.log1p, feature_names_out="one-to-one")
+            if log
+            else "passthrough"
+        )
+        parts.append((f"{'log1p' if log else 'as_is'}_{i}", transformer, list(run)))
+    return ColumnTransformer(parts, verbose_feature_names_out=False).set_output(
+        transform="pandas"
     )
 
 
@@ -1953,4 +2063,1190 @@ def generalisation(
     ).reset_index(drop=True)
     return Generalisation(
         table=table, skipped=tuple(skipped), n_train=len(train), n_test=n
+    )
+
+
+# --------------------------------------------------------------------------- missing values
+
+#: A column whose groups explain at least this share (eta squared) of a missing
+#: indicator's variance explains the missingness: missing at random (MAR) ...
+MAR_ETA_SQUARED = 0.5
+#: ... and at least this share, part of it.
+PARTLY_ETA_SQUARED = 0.2
+#: Columns with more distinct values than this (identifiers, free text) explain
+#: nothing: each group would hold a handful of rows.
+MAX_GROUPS = 50
+#: Numbers and dates are cut into this many groups of equal size (quintiles).
+N_BINS = 5
+#: A share of missing values up to which dropping the rows costs little.
+SMALL_SHARE = 0.05
+#: A share of missing values above which the column itself may go.
+DROP_COLUMN_SHARE = 0.5
+
+#: What :func:`missing_values` finds for a column, from most to least telling.
+MECHANISM_MAR = "MAR: explained by {column}"
+MECHANISM_TOGETHER = "missing together with {column}"
+MECHANISM_PARTLY = "partly explained by {column}"
+MECHANISM_TARGET = "related to the target"
+MECHANISM_NONE = "no pattern found (MCAR-like)"
+MECHANISM_EMPTY = "no value at all"
+#: The colours of :meth:`MissingValues.chart`.
+PATTERNS = (
+    "explained by other columns",
+    "related to the target",
+    "both",
+    "no pattern found",
+)
+
+_MISSING_COLUMNS = [
+    "column",
+    "kind",
+    "missing",
+    "share",
+    "rate_missing",
+    "rate_present",
+    "p_value",
+    "effect",
+    "explained_by",
+    "eta_squared",
+    "mechanism",
+    "suggestion",
+]
+_ASSOCIATION_COLUMNS = [
+    "column",
+    "explaining",
+    "groups",
+    "eta_squared",
+    "together",
+    "p_value",
+]
+TargetType = Literal["binary", "multiclass", "regression"]
+
+
+def _infer_kind(values: pd.Series) -> str | None:
+    """The kind of a column from its dtype, as in a case's schema; None if none fits."""
+    types = pd.api.types
+    dtype = values.dtype
+    if types.is_bool_dtype(dtype):
+        return "boolean"
+    if types.is_integer_dtype(dtype):
+        return "integer"
+    if types.is_float_dtype(dtype):
+        return "numeric"
+    if types.is_datetime64_any_dtype(dtype):
+        return "datetime"
+    if (
+        isinstance(dtype, pd.CategoricalDtype)
+        or types.is_string_dtype(dtype)
+        or types.is_object_dtype(dtype)
+    ):
+        return "category"
+    return None
+
+
+def infer_kinds(frame: pd.DataFrame) -> dict[str, str]:
+    """The kind of each column of ``frame``, from its dtype.
+
+    The kinds of a case's ``[data.schema]``, which :func:`make_preprocessor`
+    takes: booleans are ``boolean``, integers (``int64``, ``Int64``) ``integer``,
+    floats ``numeric``, categoricals, strings and objects ``category``, and
+    datetimes ``datetime``. Free text and identifiers cannot be told from their
+    dtype: declare them ``text`` or ``id`` yourself.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Not modified; it may have no rows.
+
+    Returns
+    -------
+    dict of str to str
+
+    Raises
+    ------
+    MlkitTypeError
+        For a column of another dtype (timedelta, complex, period, interval).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"n": [1.5], "i": [2], "b": [True], "c": ["x"],
+    ...                       "t": pd.to_datetime(["2024-01-01"])})
+    >>> infer_kinds(frame)
+    {'n': 'numeric', 'i': 'integer', 'b': 'boolean', 'c': 'category', 't': 'datetime'}
+    """
+    check_frame(frame, "frame", allow_empty=True)
+    kinds = {}
+    for position, column in enumerate(frame.columns):
+        values = frame.iloc[:, position]
+        kind = _infer_kind(values)
+        if kind is None:
+            raise MlkitTypeError(
+                with_hint(
+                    f"Column {column!r} has dtype {values.dtype}, which has no kind.",
+                    "convert it: a duration to a number of seconds with "
+                    ".dt.total_seconds(), other types to numbers or strings.",
+                )
+            )
+        kinds[str(column)] = kind
+    return kinds
+
+
+def _check_effect(value: Any, name: str) -> float:
+    number = not isinstance(value, bool) and isinstance(value, numbers.Real)
+    if not number or not math.isfinite(value) or value < 0:
+        raise (MlkitValueError if number else MlkitTypeError)(
+            with_hint(
+                f"'{name}' must be a number of at least 0; got {value!r}.",
+                f"pass, for example, {name}=0.1 (0.2 is a small effect, 0.5 a medium "
+                "one).",
+            )
+        )
+    return float(value)
+
+
+def _as_float(values: pd.Series) -> np.ndarray:
+    """Numbers, dates and durations as floats, missing values as NaN."""
+    types = pd.api.types
+    if types.is_datetime64_any_dtype(values) or types.is_timedelta64_dtype(values):
+        unit = "datetime64[ns]" if types.is_datetime64_any_dtype(values) else None
+        stamps = values.to_numpy(dtype=unit or "timedelta64[ns]")
+        out = stamps.astype("int64").astype("float64")
+        out[np.isnat(stamps)] = np.nan
+        return out
+    return values.to_numpy(dtype="float64", na_value=np.nan)
+
+
+def _groups(values: pd.Series) -> tuple[np.ndarray, np.ndarray | None] | None:
+    """(group code of each row, the code of the missing values' group or None).
+
+    Categories and booleans as they are, numbers and dates in quintiles; missing
+    values form a group of their own. None for a column with more than
+    :data:`MAX_GROUPS` values, which explains nothing.
+    """
+    types = pd.api.types
+    numeric = not types.is_bool_dtype(values) and (
+        types.is_numeric_dtype(values)
+        or types.is_datetime64_any_dtype(values)
+        or types.is_timedelta64_dtype(values)
+    )
+    if numeric:
+        x = _as_float(values)
+        nan = np.isnan(x)
+        present = x[~nan]
+        distinct, counts = np.unique(present, return_counts=True)
+        if len(distinct) <= N_BINS:
+            codes = np.searchsorted(distinct, np.where(nan, 0.0, x))
+            k = len(distinct)
+        else:
+            edges = np.quantile(present, np.arange(1, N_BINS) / N_BINS)
+            codes = np.searchsorted(edges, np.where(nan, 0.0, x), side="right")
+            # A value that holds a fifth of the rows or more (the zeros of a count
+            # that is mostly 0) is a group of its own: among the quintiles it would
+            # share the group of the values above it, or be in the only group.
+            heavy = distinct[counts * N_BINS >= len(present)]
+            codes = np.where(
+                np.isin(x, heavy), N_BINS + np.searchsorted(heavy, x), codes
+            )
+            k = N_BINS + len(heavy)
+        codes = np.where(nan, k, codes)
+        return codes, (np.array(k) if nan.any() else None)
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    missing = pd.isna(np.asarray(uniques, dtype=object))
+    if len(uniques) - missing.sum() > MAX_GROUPS:
+        return None
+    return codes, (np.flatnonzero(missing)[0] if missing.any() else None)
+
+
+def _eta_squared(
+    codes: np.ndarray, indicators: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """(eta squared of each indicator column on the groups, group sizes, sums).
+
+    Eta squared is the share of the variance of a 0/1 indicator between the
+    groups: ``sum_g n_g (p_g - p)**2 / (n p (1 - p))``, with ``p_g`` the
+    indicator's mean in group ``g``. One sparse product gives every group's sums
+    for all the indicators at once.
+    """
+    n = len(codes)
+    k = int(codes.max()) + 1
+    onehot = sp.csr_matrix((np.ones(n), (codes, np.arange(n))), shape=(k, n))
+    sums = np.asarray(onehot @ indicators)  # (k, q)
+    sizes = np.bincount(codes, minlength=k).astype("float64")
+    filled = sizes > 0
+    p = indicators.mean(axis=0)
+    between = (sums[filled] ** 2 / sizes[filled, None]).sum(axis=0) - n * p**2
+    with np.errstate(invalid="ignore", divide="ignore"):
+        eta = np.clip(between / (n * p * (1 - p)), 0.0, 1.0)
+    return eta, sizes, sums
+
+
+def _target_kind(y: pd.Series, positive_label: Any, target: str) -> tuple[str, Any]:
+    """("binary" | "multiclass" | "regression", the values the tests take)."""
+    types = pd.api.types
+    if positive_label is not None:
+        positive = (y == positive_label).to_numpy(dtype=bool)
+        if not positive.any():
+            shown = ", ".join(map(repr, pd.unique(y)[:5]))
+            raise MlkitValueError(
+                with_hint(
+                    f"'positive_label' must be one of the values of {target!r}; got "
+                    f"{positive_label!r}.",
+                    f"pass one of: {shown}.",
+                )
+            )
+        return "binary", positive
+    if types.is_bool_dtype(y):
+        return "binary", y.to_numpy(dtype=bool)
+    if types.is_numeric_dtype(y):
+        values = y.to_numpy(dtype="float64")
+        if np.isin(values, (0.0, 1.0)).all():
+            return "binary", values == 1.0
+        return "regression", values
+    return "multiclass", pd.factorize(y)[0]
+
+
+def _target_tests(
+    y: pd.Series, indicators: np.ndarray, positive_label: Any, target: str
+) -> tuple[str, dict[str, np.ndarray]]:
+    """The target among rows where each column is missing against present.
+
+    ``y`` and ``indicators`` hold the rows with a target only. Returns the
+    target's type and, per indicator column, ``rate_missing``, ``rate_present``,
+    ``p_value`` and ``effect``.
+    """
+    from scipy import stats
+
+    kind, values = _target_kind(y, positive_label, target)
+    if len(np.unique(values)) < 2:
+        raise MlkitValueError(
+            with_hint(
+                f"'target' names {target!r}, which has a single value where it is "
+                "known; nothing can relate to it.",
+                "pass a target with at least two values, or no target.",
+            )
+        )
+    n = len(values)
+    n1 = indicators.sum(axis=0)
+    n2 = n - n1
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if kind == "binary":
+            positive = values.astype("float64")
+            x1 = positive @ indicators
+            x2 = positive.sum() - x1
+            p1, p2 = x1 / n1, x2 / n2
+            pooled = positive.mean()
+            z = (p1 - p2) / np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
+            p_value = 2 * stats.norm.sf(np.abs(z))
+            effect = np.abs(2 * np.arcsin(np.sqrt(p1)) - 2 * np.arcsin(np.sqrt(p2)))
+            rates = (p1, p2)
+        elif kind == "multiclass":
+            k = int(values.max()) + 1
+            onehot = sp.csr_matrix((np.ones(n), (np.arange(n), values)), shape=(n, k))
+            observed_missing = np.asarray((onehot.T @ indicators).T)  # (q, k)
+            totals = np.bincount(values, minlength=k).astype("float64")
+            observed_present = totals - observed_missing
+            expected_missing = n1[:, None] * totals / n
+            expected_present = n2[:, None] * totals / n
+            chi2 = (
+                (observed_missing - expected_missing) ** 2 / expected_missing
+                + (observed_present - expected_present) ** 2 / expected_present
+            ).sum(axis=1)
+            p_value = stats.chi2.sf(chi2, k - 1)
+            share_missing = observed_missing / n1[:, None]
+            share_present = observed_present / n2[:, None]
+            effect = np.abs(
+                2 * np.arcsin(np.sqrt(share_missing))
+                - 2 * np.arcsin(np.sqrt(share_present))
+            ).max(axis=1)
+            rates = (np.full(len(n1), np.nan), np.full(len(n1), np.nan))
+        else:
+            # Centred first, so that the sums of squares lose no precision.
+            mean = values.mean()
+            centred = values - mean
+            s1, ss1 = centred @ indicators, (centred**2) @ indicators
+            m1, m2 = s1 / n1, (centred.sum() - s1) / n2
+            v1 = (ss1 - n1 * m1**2) / (n1 - 1)
+            v2 = ((centred**2).sum() - ss1 - n2 * m2**2) / (n2 - 1)
+            se2 = v1 / n1 + v2 / n2
+            t = (m1 - m2) / np.sqrt(se2)
+            dof = se2**2 / ((v1 / n1) ** 2 / (n1 - 1) + (v2 / n2) ** 2 / (n2 - 1))
+            p_value = 2 * stats.t.sf(np.abs(t), dof)
+            pooled_sd = np.sqrt(((n1 - 1) * v1 + (n2 - 1) * v2) / (n - 2))
+            effect = np.abs(m1 - m2) / pooled_sd
+            rates = (m1 + mean, m2 + mean)
+            few = (n1 < 2) | (n2 < 2)
+            p_value = np.where(few, np.nan, p_value)
+            effect = np.where(few, np.nan, effect)
+    empty = (n1 == 0) | (n2 == 0)
+    return kind, {
+        "rate_missing": np.where(n1 == 0, np.nan, rates[0]),
+        "rate_present": np.where(n2 == 0, np.nan, rates[1]),
+        "p_value": np.where(empty, np.nan, p_value),
+        "effect": np.where(empty, np.nan, effect),
+    }
+
+
+def _suggestion(
+    kind: str, share: float, explanation: str, explainer: str, related: bool
+) -> str:
+    """What to do with a column's missing values, in a sentence or three."""
+    if share >= 1:
+        return "The column has no value at all: drop it."
+    number = kind in {"numeric", "integer"}
+    category = kind in {"category", "boolean"}
+    if number:
+        impute = "impute the median"
+        indicator = (
+            "add a missing indicator (SimpleImputer(strategy='median', "
+            "add_indicator=True))"
+        )
+    elif category:
+        impute = "keep 'missing' as a category of its own (make_preprocessor does)"
+        indicator = "keep 'missing' as a category of its own (it is the indicator)"
+    else:
+        impute = "derive features from the values present"
+        indicator = "add a 0/1 column that says the value is missing"
+    parts = []
+    if share > DROP_COLUMN_SHARE:
+        parts.append(
+            f"{share:.0%} of the values are missing: consider dropping the column"
+            + (", but keep its missing indicator." if related else ".")
+        )
+    if explanation == "MAR":
+        fill = impute if category or related else f"{impute}, {indicator}"
+        parts.append(
+            f"{fill[0].upper()}{fill[1:]} and keep {explainer!r} as a feature: the "
+            "model can then tell why the value is missing."
+        )
+    elif explanation == "together":
+        parts.append(
+            f"It is blank together with {explainer!r}: one cause for both. Find out "
+            "which, and encode the two gaps as one."
+        )
+    elif explanation == "partly":
+        parts.append(
+            f"{impute[0].upper()}{impute[1:]} and keep {explainer!r} as a feature, "
+            "which explains part of the gaps."
+        )
+    if related:
+        parts.append(
+            f"The target differs where it is missing: {indicator}, and never drop "
+            "these rows blindly."
+        )
+        parts.append(
+            f"The link may come through {explainer!r}, which the model sees too."
+            if explanation == "MAR"
+            else "Ask why first: a gap made by how the data were collected will not "
+            "exist in production."
+        )
+    if not explanation and not related:
+        simple = "the median" if number else "the most frequent value"
+        if category:
+            simple += ", or 'missing' as a category"
+        if share <= SMALL_SHARE:
+            parts.append(
+                f"Few and with no pattern: impute ({simple}) or drop the rows."
+            )
+        else:
+            parts.append(
+                f"No pattern found: impute ({simple}); dropping the rows would lose "
+                f"{share:.0%} of the data."
+            )
+    return " ".join(parts)
+
+
+def _pattern(mechanism: str) -> str:
+    explained = mechanism.startswith(
+        tuple(
+            m.split("{")[0]
+            for m in (MECHANISM_MAR, MECHANISM_TOGETHER, MECHANISM_PARTLY)
+        )
+    )
+    related = MECHANISM_TARGET in mechanism
+    if explained and related:
+        return PATTERNS[2]
+    if related:
+        return PATTERNS[1]
+    return PATTERNS[0] if explained else PATTERNS[3]
+
+
+@dataclass(frozen=True, repr=False)
+class MissingValues(Result):
+    """Why values are missing, column by column (chapter 5).
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per column with missing values, the most missing first:
+
+        - ``column``, its ``kind`` (as :func:`infer_kinds` gives it, ``other``
+          for other dtypes), the number ``missing`` and their ``share`` of rows;
+        - ``rate_missing`` and ``rate_present``: the target among the rows where
+          the column is missing and where it is present: the positive rate for a
+          binary target, the mean for a regression target; missing for other
+          targets and without one;
+        - ``p_value`` of the test that the target is the same in both (a pooled
+          two-proportion z-test, Welch's t-test, or a chi-squared test of the
+          class distribution) and the ``effect``: Cohen's h between the positive
+          rates (the largest over the classes for classes), or Cohen's d between
+          the means;
+        - ``explained_by``: the column whose groups explain the most of the
+          missingness, among those that explain a significant part (missing
+          when none does), and that share, ``eta_squared``;
+        - ``mechanism`` and ``suggestion``.
+    complete : tuple of str
+        The columns checked that have no missing value.
+    associations : pandas.DataFrame
+        Every pair of a column with missing values and a column that may explain
+        it: ``column``, ``explaining``, its number of ``groups``, ``eta_squared``,
+        ``together`` (the eta squared of the explaining column's own
+        missingness alone) and the ``p_value`` of the chi-squared test of
+        independence (``n * eta_squared`` with ``groups - 1`` degrees of
+        freedom).
+    target_type : {"binary", "multiclass", "regression"} or None
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(0)
+    >>> df = pd.DataFrame({"channel": rng.choice(["shop", "online"], 500),
+    ...                    "distance": rng.exponential(5, 500)})
+    >>> df.loc[df["channel"] == "online", "distance"] = np.nan
+    >>> result = missing_values(df)
+    >>> result.to_frame()[["column", "explained_by", "mechanism"]].values.tolist()
+    [['distance', 'channel', 'MAR: explained by channel']]
+    >>> result.complete
+    ('channel',)
+    """
+
+    title: ClassVar[str] = "Missing values"
+    table: pd.DataFrame
+    complete: tuple[str, ...]
+    associations: pd.DataFrame
+    n_rows: int
+    target: str | None = None
+    target_type: str | None = None
+    positive_label: Any = None
+    n_without_target: int = 0
+    alpha: float = 0.001
+    min_effect: float = 0.1
+
+    def to_frame(self) -> pd.DataFrame:
+        """The :attr:`table`."""
+        return self.table.copy()
+
+    def chart(self) -> alt.Chart:
+        """The share of missing values per column, coloured by why they are missing."""
+        import altair as alt
+
+        from mlkit.charts import FONT_SIZE, GREY, PALETTE, _title, message_chart
+
+        if self.table.empty:
+            return message_chart(
+                f"No missing value in the {len(self.complete)} columns checked.",
+                title="Missing values",
+            )
+        frame = self.table.assign(
+            why=self.table["mechanism"].map(_pattern),
+            explained_by=self.table["explained_by"].fillna(""),
+        )[["column", "missing", "share", "why", "mechanism", "explained_by"]]
+        return (
+            alt.Chart(frame)
+            .mark_bar()
+            .encode(
+                y=alt.Y(
+                    "column:N",
+                    sort=frame["column"].tolist(),
+                    title=None,
+                    axis=alt.Axis(labelFontSize=FONT_SIZE, labelLimit=220),
+                ),
+                x=alt.X(
+                    "share:Q",
+                    title="share of rows missing",
+                    scale=alt.Scale(domain=[0, 1]),
+                    axis=alt.Axis(format="%", tickCount=5, labelFontSize=FONT_SIZE),
+                ),
+                color=alt.Color(
+                    "why:N",
+                    scale=alt.Scale(
+                        domain=list(PATTERNS),
+                        range=[PALETTE[0], PALETTE[3], PALETTE[4], GREY],
+                    ),
+                    legend=alt.Legend(title=None, orient="bottom"),
+                ),
+                tooltip=[
+                    alt.Tooltip("column:N"),
+                    alt.Tooltip("missing:Q", format=","),
+                    alt.Tooltip("share:Q", format=".1%"),
+                    alt.Tooltip("mechanism:N"),
+                ],
+            )
+            .properties(
+                width=380,
+                height=alt.Step(18),
+                title=_title(
+                    "Missing values per column",
+                    f"{self.n_rows:,} rows; the colour says why they may be missing",
+                ),
+            )
+        )
+
+    def _target_text(self, row: Any) -> str:
+        if self.target_type == "binary":
+            return (
+                f"the positive rate is {row['rate_missing']:.1%} where it is missing "
+                f"and {row['rate_present']:.1%} where it is not"
+            )
+        if self.target_type == "regression":
+            return (
+                f"the mean target is {row['rate_missing']:.4g} where it is missing "
+                f"and {row['rate_present']:.4g} where it is not"
+            )
+        return "the classes are distributed differently where it is missing"
+
+    def explain(self) -> str:
+        table = self.table
+        checked = len(table) + len(self.complete)
+        if table.empty:
+            lead = f"No missing value in the {checked} column(s) checked."
+        else:
+            top = table.iloc[0]
+            lead = (
+                f"{len(table)} of {checked} column(s) have missing values, "
+                f"{top['column']!r} the most ({top['share']:.1%})."
+            )
+        findings = []
+        for _, row in table.head(6).iterrows():
+            pieces = []
+            for piece in row["mechanism"].split("; "):
+                if piece == MECHANISM_TARGET:
+                    piece += f" ({self._target_text(row)}, p = {row['p_value']:.2g})"
+                elif piece.startswith(("MAR", "missing together", "partly")):
+                    piece += f" (eta² {row['eta_squared']:.2f})"
+                pieces.append(piece)
+            findings.append(f"{row['column']!r}: {', '.join(pieces)}")
+        found = (" Found: " + "; ".join(findings) + ".") if findings else ""
+        target = ""
+        if self.target is None and not table.empty:
+            target = (
+                " No target was given, so no relation to it was tested: pass "
+                "target= to find the gaps that carry signal."
+            )
+        elif self.target is not None and self.n_without_target:
+            target = (
+                f" {self.n_without_target:,} row(s) without a target were left out of "
+                "the target tests."
+            )
+        if self.target_type == "multiclass" and not table.empty:
+            target += (
+                " Rates are shown for a binary target only: pass positive_label= "
+                "to compare the rate of one class."
+            )
+        return (
+            f"{lead}{found} Why a value is missing decides what to do with it "
+            "(chapter 5). Missing completely at random (MCAR): the gaps have nothing "
+            "to do with any value, and imputing or dropping rows is safe. Missing at "
+            "random (MAR): another observed column explains them (a distance is "
+            "missing for every online payment), so a model that has that column can "
+            "allow for them. Missing not at random (MNAR): a value is missing because "
+            "of what it is (high earners leave their income blank). MNAR cannot be "
+            "proven from the data, since the missing values are not there to "
+            "compare; a relation with the target is the sign that the gap itself "
+            "carries signal, and a missing indicator must be kept. 'No pattern "
+            "found' means only that no column tested explains the gaps and that they "
+            "do not relate to the target, not that they are MCAR. A column explains "
+            f"the gaps when its groups hold at least {MAR_ETA_SQUARED:.0%} of the "
+            f"missing indicator's variance (eta²; {PARTLY_ETA_SQUARED:.0%} for "
+            f"'partly'); the target counts when p < {self.alpha:g} and the effect "
+            f"(Cohen's h or d) is at least {self.min_effect:g}.{target}"
+        )
+
+
+def missing_values(
+    df: pd.DataFrame,
+    *,
+    target: str | None = None,
+    columns: Sequence[str] | None = None,
+    positive_label: Any = None,
+    min_effect: float = 0.1,
+    alpha: float = 0.001,
+) -> MissingValues:
+    """Why values are missing, column by column: MCAR, MAR, or related to the target.
+
+    Chapter 5 of the book: the reason a value is missing decides what to do
+    with it. For each column with missing values:
+
+    - **related to the target?** The target where the column is missing
+      against where it is present. A binary target (``positive_label`` given,
+      or a boolean or 0/1 target): the positive rates, compared with a pooled
+      two-proportion z-test, and Cohen's h, ``|2 asin sqrt(p1) - 2 asin
+      sqrt(p2)|``, as the effect (unlike a difference of rates it does not
+      vanish for rare positives: 1 % against 5 % is h = 0.25). A numeric
+      target: the means, Welch's t-test, and Cohen's d (the difference of the
+      means over their pooled standard deviation). Any other target
+      (categories, strings): a chi-squared test of the class distribution, and
+      the largest Cohen's h over the classes. The relation counts when
+      ``p < alpha`` and the effect is at least ``min_effect``.
+    - **explained by another column?** For every other column but the target,
+      the share of the missing indicator's variance that lies between the
+      column's groups (eta squared): categories and booleans as they are,
+      numbers and dates in quintiles, missing values as a group of their own;
+      columns with more than :data:`MAX_GROUPS` distinct values (identifiers,
+      free text) are skipped. The best column among those whose chi-squared
+      test of independence gives ``p < alpha`` (which guards against small
+      groups that explain by chance) is reported; it explains the gaps (MAR)
+      from an eta squared of :data:`MAR_ETA_SQUARED`, a part of them from
+      :data:`PARTLY_ETA_SQUARED`. When the explaining column's own gaps do it,
+      the two are *missing together*.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The data. Not modified.
+    target : str, optional
+        The target column; without it, no relation to the target is tested. Rows
+        without a target are left out of the target tests.
+    columns : sequence of str, optional
+        The columns to check; all but the target by default. Every other column
+        but the target may explain their gaps.
+    positive_label : optional
+        The positive class of a binary target (a case's
+        ``spec.positive_label``). Needed for a target of strings or categories
+        to compare rates; a boolean or 0/1 target needs none. Numbers other than
+        0/1 are a regression target: make class codes a category to test them
+        as classes.
+    min_effect : float, default 0.1
+        The smallest effect (Cohen's h or d) for a relation with the target to
+        count; 0.2 is conventionally a small effect.
+    alpha : float, default 0.001
+        Significance level of the tests, in (0, 1); small because many columns
+        are tested.
+
+    Returns
+    -------
+    MissingValues
+        ``.to_frame()``, ``.complete``, ``.associations``, ``.chart()``,
+        ``.explain()``.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(0)
+    >>> n = 2000
+    >>> df = pd.DataFrame({"income": rng.lognormal(10, 1, n), "churn": rng.random(n) < 0.2})
+    >>> df.loc[df["churn"] & (rng.random(n) < 0.5), "income"] = np.nan
+    >>> row = missing_values(df, target="churn").to_frame().iloc[0]
+    >>> row["mechanism"], round(float(row["rate_missing"]), 2)
+    ('related to the target', 1.0)
+    """
+    check_frame(df, "df")
+    alpha = _check_share(alpha, "alpha", low=0.0, high=1.0)
+    min_effect = _check_effect(min_effect, "min_effect")
+    if df.columns.duplicated().any():
+        twice = list(dict.fromkeys(df.columns[df.columns.duplicated()]))
+        raise MlkitValueError(
+            with_hint(
+                f"'df' has the column(s) {', '.join(map(repr, twice))} more than once.",
+                "give every column its own name.",
+            )
+        )
+    if target is not None:
+        check_columns(df, [target], "target")
+    elif positive_label is not None:
+        raise MlkitValueError(
+            with_hint(
+                "'positive_label' was given without 'target'.",
+                "pass the target column too: target='label', positive_label=1.",
+            )
+        )
+    if columns is None:
+        columns = [c for c in df.columns if c != target]
+    else:
+        if isinstance(columns, str):
+            raise MlkitTypeError(
+                with_hint(
+                    f"'columns' must be a list of column names; got the string "
+                    f"{columns!r}.",
+                    f"pass columns=[{columns!r}].",
+                )
+            )
+        columns = list(dict.fromkeys(columns))
+        check_columns(df, columns, "columns")
+        if target is not None and target in columns:
+            raise MlkitValueError(
+                with_hint(
+                    f"'columns' includes the target {target!r}.",
+                    "leave the target out of 'columns'; rows without a target are "
+                    "left out of the target tests.",
+                )
+            )
+    if not columns:
+        raise MlkitValueError(
+            with_hint(
+                "There is no column to check: 'df' has only the target.",
+                "pass a frame with feature columns.",
+            )
+        )
+    n = len(df)
+    gaps = df[columns].isna()
+    counts = gaps.sum().to_numpy()
+    incomplete = [c for c, k in zip(columns, counts, strict=True) if k > 0]
+    complete = tuple(str(c) for c, k in zip(columns, counts, strict=True) if k == 0)
+    indicators = gaps[incomplete].to_numpy(dtype="float64")
+    q = len(incomplete)
+    share = indicators.mean(axis=0)
+
+    # Related to the target?
+    target_type, n_without = None, 0
+    tests = {
+        name: np.full(q, np.nan)
+        for name in ("rate_missing", "rate_present", "p_value", "effect")
+    }
+    if target is not None:
+        y = df[target]
+        known = y.notna().to_numpy()
+        n_without = int(n - known.sum())
+        if not known.any():
+            raise MlkitValueError(
+                with_hint(
+                    f"'target' names {target!r}, which has no value.",
+                    "pass the column with the labels or outcomes.",
+                )
+            )
+        target_type, found = _target_tests(
+            y[known], indicators[known], positive_label, target
+        )
+        if q:
+            tests = found
+
+    # Explained by another column? One grouping per column explains every gap.
+    best = np.full(q, np.nan)
+    best_together = np.full(q, np.nan)
+    explainers = np.full(q, None, dtype=object)
+    pairs = []
+    if q:
+        from scipy import stats
+
+        for position, other in enumerate(df.columns):
+            if other == target:
+                continue
+            grouped = _groups(df.iloc[:, position])
+            if grouped is None:
+                continue
+            codes, missing_code = grouped
+            eta, sizes, sums = _eta_squared(codes, indicators)
+            groups = int((sizes > 0).sum())
+            if groups < 2:
+                continue
+            if missing_code is None:
+                together = np.zeros(q)
+            else:
+                # The same with two groups: the explaining column missing or not.
+                two = np.stack([sums[missing_code], indicators.sum(axis=0)])
+                two[1] -= two[0]
+                size = sizes[missing_code]
+                p = share
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    between = two[0] ** 2 / size + two[1] ** 2 / (n - size) - n * p**2
+                    together = np.clip(between / (n * p * (1 - p)), 0.0, 1.0)
+            p_value = stats.chi2.sf(n * eta, groups - 1)
+            for j, column in enumerate(incomplete):
+                if column == other or np.isnan(eta[j]):
+                    continue
+                pairs.append(
+                    (
+                        str(column),
+                        str(other),
+                        groups,
+                        eta[j],
+                        together[j],
+                        p_value[j],
+                    )
+                )
+                if p_value[j] < alpha and not eta[j] <= best[j]:
+                    best[j], best_together[j] = eta[j], together[j]
+                    explainers[j] = str(other)
+    associations = pd.DataFrame(pairs, columns=_ASSOCIATION_COLUMNS).astype(
+        {"column": "str", "explaining": "str", "groups": "int64"}
+    )
+    associations = associations.sort_values(
+        ["column", "eta_squared"], ascending=[True, False], kind="stable"
+    ).reset_index(drop=True)
+
+    rows = []
+    for j, column in enumerate(incomplete):
+        kind = _infer_kind(df[column]) or "other"
+        related = bool(tests["p_value"][j] < alpha and tests["effect"][j] >= min_effect)
+        explainer = explainers[j]
+        explanation = ""
+        if explainer is not None and best[j] >= MAR_ETA_SQUARED:
+            explanation = "together" if best_together[j] >= MAR_ETA_SQUARED else "MAR"
+        elif explainer is not None and best[j] >= PARTLY_ETA_SQUARED:
+            explanation = "partly"
+        template = {
+            "MAR": MECHANISM_MAR,
+            "together": MECHANISM_TOGETHER,
+            "partly": MECHANISM_PARTLY,
+        }.get(explanation)
+        parts = [template.format(column=explainer)] if template else []
+        if related:
+            parts.append(MECHANISM_TARGET)
+        if share[j] >= 1:
+            mechanism = MECHANISM_EMPTY
+        else:
+            mechanism = "; ".join(parts) or MECHANISM_NONE
+        rows.append(
+            {
+                "column": str(column),
+                "kind": kind,
+                "missing": int(counts[columns.index(column)]),
+                "share": float(share[j]),
+                "rate_missing": float(tests["rate_missing"][j]),
+                "rate_present": float(tests["rate_present"][j]),
+                "p_value": float(tests["p_value"][j]),
+                "effect": float(tests["effect"][j]),
+                "explained_by": explainer,
+                "eta_squared": float(best[j]),
+                "mechanism": mechanism,
+                "suggestion": _suggestion(
+                    kind, float(share[j]), explanation, str(explainer), related
+                ),
+            }
+        )
+    table = pd.DataFrame(rows, columns=_MISSING_COLUMNS).astype(
+        {
+            "column": "str",
+            "kind": "str",
+            "missing": "int64",
+            "share": "float64",
+            "rate_missing": "float64",
+            "rate_present": "float64",
+            "p_value": "float64",
+            "effect": "float64",
+            "explained_by": "str",
+            "eta_squared": "float64",
+            "mechanism": "str",
+            "suggestion": "str",
+        }
+    )
+    table = table.sort_values("share", ascending=False, kind="stable").reset_index(
+        drop=True
+    )
+    return MissingValues(
+        table=table,
+        complete=complete,
+        associations=associations,
+        n_rows=n,
+        target=None if target is None else str(target),
+        target_type=target_type,
+        positive_label=positive_label,
+        n_without_target=n_without,
+        alpha=alpha,
+        min_effect=min_effect,
+    )
+
+
+# --------------------------------------------------------------------------- feature sets
+
+HOOK_ERROR = "{file}: features() {problem}"
+_HOOK_HINT = (
+    "features(df) must return a pandas DataFrame of new columns on df's index, "
+    "such as pd.DataFrame({'hour': df['timestamp'].dt.hour}, index=df.index); see "
+    "case_studies/README.md."
+)
+
+
+@dataclass(frozen=True, repr=False)
+class FeatureSet:
+    """A case's data with its engineered features, and which columns a model uses.
+
+    Made by :func:`case_features`. It gives a model's inputs and target for any
+    rows, and a preprocessor for its columns, so that every notebook encodes a
+    case the same way.
+
+    Attributes
+    ----------
+    data : pandas.DataFrame
+        The case's data and the engineered columns, on the data's index.
+    columns : tuple of str
+        The model's inputs: the case's ``spec.feature_columns``, then the
+        engineered columns.
+    kinds : dict of str to str
+        The kind of every column of :attr:`data`: the case's schema, and the
+        kinds of the engineered columns inferred from their dtypes
+        (:func:`infer_kinds`).
+    engineered : tuple of str
+        The columns that the case's ``features`` hook added.
+    target : str
+    task : {"binary", "multiclass", "regression"}
+    positive_label
+        The positive class of a binary task; None otherwise.
+
+    Examples
+    --------
+    >>> fs = case_features("spam")
+    >>> fs
+    <FeatureSet: 1,956 rows, 2 inputs (0 engineered), target 'CLASS' (binary)>
+    >>> fs.X().columns.tolist(), round(float(fs.y().mean()), 3)
+    (['CONTENT', 'VIDEO'], 0.514)
+    """
+
+    data: pd.DataFrame
+    columns: tuple[str, ...]
+    kinds: dict[str, str]
+    engineered: tuple[str, ...]
+    target: str
+    task: str
+    positive_label: Any = None
+
+    def __post_init__(self) -> None:
+        check_frame(self.data, "data", allow_empty=True)
+        object.__setattr__(self, "columns", tuple(self.columns))
+        object.__setattr__(self, "engineered", tuple(self.engineered))
+        object.__setattr__(self, "kinds", dict(self.kinds))
+        check_columns(self.data, [*self.columns, self.target], "columns")
+        unknown = [c for c in self.columns if c not in self.kinds]
+        if unknown:
+            raise MlkitValueError(
+                with_hint(
+                    f"'kinds' lacks the column(s) {', '.join(map(repr, unknown))}.",
+                    "give a kind for every column, for example with infer_kinds().",
+                )
+            )
+        if self.target in self.columns:
+            raise MlkitValueError(
+                with_hint(
+                    f"'columns' includes the target {self.target!r}.",
+                    "leave the target out of the model's inputs.",
+                )
+            )
+
+    def __repr__(self) -> str:
+        return (
+            f"<FeatureSet: {len(self.data):,} rows, {len(self.columns)} inputs "
+            f"({len(self.engineered)} engineered), target {self.target!r} "
+            f"({self.task})>"
+        )
+
+    def _rows(self, frame: Any, rows: Any) -> Any:
+        if rows is None:
+            return frame
+        try:
+            return frame.loc[rows]
+        except (KeyError, IndexError, ValueError) as error:
+            raise MlkitValueError(
+                with_hint(
+                    f"'rows' must be labels of the data's index or a boolean mask "
+                    f"of {len(self.data):,} values: {error}",
+                    "positions from a splitter are labels too when the index is a "
+                    "RangeIndex; otherwise pass fs.data.index[positions].",
+                )
+            ) from None
+
+    def X(self, rows: Any = None) -> pd.DataFrame:
+        """The model's inputs, :attr:`columns`, for ``rows`` (all by default).
+
+        ``rows`` are labels of the data's index (a split's part) or a boolean
+        mask. The frame is new: changing it leaves :attr:`data` as it is.
+        """
+        return self._rows(self.data[list(self.columns)], rows)
+
+    def y(self, rows: Any = None) -> pd.Series:
+        """The target for ``rows`` (all by default), as models take it: 0/1 for a
+        binary task (1 for the positive label), unchanged otherwise."""
+        encoded = encode_target(
+            self.data[self.target], task=self.task, positive_label=self.positive_label
+        )
+        return self._rows(encoded, rows)
+
+    def preprocessor(self, **options: Any) -> ColumnTransformer:
+        """:func:`make_preprocessor` for :attr:`kinds` and :attr:`columns`.
+
+        ``options`` are those of :func:`make_preprocessor` (``min_frequency``,
+        ``dense``, ``log_columns``, ...). The columns of ``log_columns`` are
+        checked here to have no value below 0 in :attr:`data`.
+        """
+        pre = make_preprocessor(self.kinds, self.columns, **options)
+        for column in options.get("log_columns", ()):
+            values = _as_float(self.data[column])
+            below = values < 0
+            if below.any():
+                raise MlkitValueError(
+                    with_hint(
+                        f"'log_columns' names {column!r}, which has {int(below.sum()):,} "
+                        f"value(s) below 0 (the lowest is {np.nanmin(values):.4g}); "
+                        "log1p of a value below -1 is not a number.",
+                        "leave it out of log_columns, or shift it to 0 or more in "
+                        "the case's features hook.",
+                    )
+                )
+        return pre
+
+    def without(self, *columns: str) -> FeatureSet:
+        """The same features without ``columns`` among the model's inputs.
+
+        :attr:`data` keeps them, so that they can still be looked at.
+        """
+        unknown = [c for c in columns if c not in self.columns]
+        if unknown:
+            raise MlkitValueError(
+                with_hint(
+                    f"'columns' names {', '.join(map(repr, unknown))}, which is not "
+                    "among the model's inputs.",
+                    f"pass some of: {', '.join(self.columns[:30])}"
+                    + (" ..." if len(self.columns) > 30 else "."),
+                )
+            )
+        gone = set(columns)
+        return FeatureSet(
+            data=self.data,
+            columns=tuple(c for c in self.columns if c not in gone),
+            kinds=self.kinds,
+            engineered=tuple(c for c in self.engineered if c not in gone),
+            target=self.target,
+            task=self.task,
+            positive_label=self.positive_label,
+        )
+
+
+def _check_engineered(new: Any, data: pd.DataFrame, file: Any) -> dict[str, str]:
+    """The kinds of the columns a ``features`` hook returned, after checking them."""
+
+    def fail(problem: str, hint: str = _HOOK_HINT) -> MlkitValueError:
+        return MlkitValueError(
+            with_hint(HOOK_ERROR.format(file=file, problem=problem), hint)
+        )
+
+    if not isinstance(new, pd.DataFrame):
+        raise MlkitTypeError(
+            with_hint(
+                HOOK_ERROR.format(
+                    file=file,
+                    problem=f"returned {type(new).__name__}, not a DataFrame.",
+                ),
+                _HOOK_HINT,
+            )
+        )
+    if len(new) != len(data) or not new.index.equals(data.index):
+        raise fail(
+            f"returned {len(new):,} rows on another index than the data's "
+            f"{len(data):,} rows.",
+            "return one row per row of df, on df's index: pass index=df.index, and "
+            "neither sort, filter nor reset the index.",
+        )
+    unnamed = [c for c in new.columns if not isinstance(c, str) or not c.strip()]
+    if unnamed:
+        raise fail(
+            f"returned column(s) without a name: {', '.join(map(repr, unnamed))}.",
+            "give every new column a non-empty string name.",
+        )
+    twice = list(dict.fromkeys(new.columns[new.columns.duplicated()]))
+    if twice:
+        raise fail(
+            f"returned the column(s) {', '.join(map(repr, twice))} more than once.",
+            "give every new column its own name.",
+        )
+    clash = [c for c in new.columns if c in data.columns]
+    if clash:
+        raise fail(
+            "returned column(s) that the data already have: "
+            f"{', '.join(map(repr, clash))}.",
+            "return only new columns, under new names; to change a column, "
+            "return it under another name and leave the original out of the model.",
+        )
+    try:
+        return infer_kinds(new)
+    except MlkitTypeError as error:
+        raise MlkitTypeError(
+            HOOK_ERROR.format(
+                file=file, problem=f"returned a column of no kind. {error}"
+            )
+        ) from None
+
+
+def case_features(
+    case: Any, data: pd.DataFrame | None = None, *, engineered: bool = True
+) -> FeatureSet:
+    """A case's model inputs: its feature columns and those its hooks engineer.
+
+    A case's ``hooks.py`` may define ``features(df)``, which returns a DataFrame
+    of new columns on ``df``'s index, computed for each row from what is known
+    when it is predicted (the fraud case's card and terminal histories). This
+    calls it, checks what it returns, infers the kinds of the new columns and
+    puts everything together.
+
+    Parameters
+    ----------
+    case : Case, str or path
+        A case, or its name or folder (:func:`mlkit.cases.load`).
+    data : pandas.DataFrame, optional
+        The case's rows; ``case.load_data()`` by default. Not modified.
+    engineered : bool, default True
+        Add the columns of the case's ``features`` hook, if it has one.
+
+    Returns
+    -------
+    FeatureSet
+        ``.X(rows)``, ``.y(rows)``, ``.preprocessor()``, ``.without(...)``.
+
+    Raises
+    ------
+    MlkitTypeError, MlkitValueError
+        When ``data`` lacks the case's columns, or the hook returns something
+        other than new, named columns on the data's index; the message names
+        the hooks file.
+
+    Examples
+    --------
+    >>> fs = case_features("income")
+    >>> fs.engineered, fs.task, fs.positive_label
+    ((), 'binary', '>50K')
+    >>> fs.preprocessor(log_columns=["capital_gain"]).fit(fs.X(), fs.y()).n_features_in_
+    13
+    """
+    from mlkit.cases import load
+
+    if not isinstance(engineered, bool):
+        raise MlkitTypeError(
+            with_hint(
+                f"'engineered' must be True or False; got {engineered!r}.",
+                "pass engineered=False to leave out the case's engineered features.",
+            )
+        )
+    case = load(case)
+    spec = case.spec
+    if data is None:
+        data = case.load_data()
+    else:
+        check_frame(data, "data")
+        needed = [*spec.feature_columns, spec.target]
+        lacking = [c for c in needed if c not in data.columns]
+        if lacking:
+            raise MlkitValueError(
+                with_hint(
+                    f"'data' lacks the column(s) {', '.join(map(repr, lacking))} of the "
+                    f"case {spec.name!r}.",
+                    "pass the rows of case.load_data(), or a part of them.",
+                )
+            )
+    kinds = {str(c): k for c, k in spec.data.schema.items()}
+    hook = getattr(case.hooks, "features", None) if engineered else None
+    if callable(hook):
+        # A shallow copy: with copy-on-write, the hook cannot change the caller's
+        # frame, and nothing is copied unless it writes.
+        new = hook(data.copy(deep=False))
+        kinds.update(_check_engineered(new, data, case.hooks_file))
+        combined = pd.concat([data, new.set_axis(data.index, axis=0)], axis=1)
+        added = tuple(str(c) for c in new.columns)
+    else:
+        combined, added = data.copy(deep=False), ()
+    return FeatureSet(
+        data=combined,
+        columns=(*spec.feature_columns, *added),
+        kinds=kinds,
+        engineered=added,
+        target=spec.target,
+        task=spec.task,
+        positive_label=spec.positive_label if spec.task == "binary" else None,
     )
