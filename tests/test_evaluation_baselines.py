@@ -407,7 +407,7 @@ def test_best_chart_and_explain(binary):
     assert subtitles == ["higher is better", "lower is better"]
 
     text = result.explain()
-    assert text.startswith("On roc_auc (higher is better, 200 test rows)")
+    assert text.startswith("On roc_auc (higher is better, 200 held-out rows)")
     assert "Model 'logistic' scores" in text
     assert "better than" in text
     assert "Chapter 6" in text

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -182,8 +184,12 @@ def test_invariance_to_text_edits():
     assert result.failures.index.tolist() == expected.tolist()
     assert result.failures["CONTENT_after"].tolist() == edited[expected].tolist()
     assert "transformed by a function" in result.change
-    gentle = lambda s: perturb_text(s, kinds=["case", "whitespace"], random_state=0)  # noqa: E731
-    assert invariance_test(robust, texts, column="CONTENT", transform=gentle).passed
+    gentle = functools.partial(
+        perturb_text, kinds=["case", "whitespace"], random_state=0
+    )
+    result = invariance_test(robust, texts, column="CONTENT", transform=gentle)
+    assert result.passed
+    assert "transformed by perturb_text" in result.change
 
 
 # --------------------------------------------------------------------------- direction

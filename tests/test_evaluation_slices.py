@@ -842,7 +842,9 @@ def test_weak_slices_result_shows_itself(planted_result):
     assert points["encoding"]["y"]["field"] == "effect"
     assert points["encoding"]["color"]["scale"]["domain"][0] == "weak"
     data = spec["datasets"][points["data"]["name"]]
-    assert len(data) == len(result.all)
+    from mlkit.evaluation._slices import MAX_CALM_POINTS
+
+    assert len(data) == min(len(result.all), result.all["weak"].sum() + MAX_CALM_POINTS)
     n_weak = len(result.to_frame())
     assert sum(d["status"] == "weak" for d in data) == n_weak >= 2
     text = result.explain()
@@ -934,3 +936,25 @@ def test_weak_slice_metrics_are_listed():
     assert list(accuracy.to_frame()["description"]) == list(
         error.to_frame()["description"]
     )
+
+
+def test_weak_slice_chart_draws_every_weak_slice_and_a_sample_of_the_rest():
+    from mlkit.evaluation._slices import MAX_CALM_POINTS
+
+    rng = np.random.default_rng(3)
+    n = 20_000
+    df = pd.DataFrame({f"f{i}": rng.integers(0, 10, n) for i in range(8)})
+    y_true = rng.integers(0, 2, n)
+    y_pred = y_true.copy()
+    noisy = (df["f0"] == 3).to_numpy() & (rng.random(n) < 0.5)
+    y_pred[noisy] = 1 - y_pred[noisy]
+    result = find_weak_slices(df, y_true, y_pred, min_support=0.001)
+    calm = int((~result.all["weak"]).sum())
+    assert calm > MAX_CALM_POINTS
+    drawn = result.chart().to_dict()["datasets"].values()
+    (rows,) = [
+        d for d in drawn if d and "status" in d[0]
+    ]  # the points, not the zero line
+    frame = pd.DataFrame(rows)
+    assert (frame["status"] == "not significant").sum() == MAX_CALM_POINTS
+    assert (frame["status"] != "not significant").sum() == int(result.all["weak"].sum())

@@ -197,8 +197,8 @@ class Baselines(Result):
             label="name",
             metrics={m: _TITLES[m] for m in self.metrics},
             lower_is_better=lower,
-            title="Baselines and models, on the same test rows",
-            subtitle=f"{self.n_test:,} test rows; a model must beat every baseline",
+            title="Baselines and models, on the same held-out rows",
+            subtitle=f"{self.n_test:,} held-out rows; a model must beat every baseline",
         )
 
     def explain(self) -> str:
@@ -209,7 +209,7 @@ class Baselines(Result):
         baseline = self.best(metric, kind="baseline")
         text = (
             f"On {metric} ({'lower' if lower else 'higher'} is better, "
-            f"{self.n_test:,} test rows), the best simple baseline is '{baseline}' "
+            f"{self.n_test:,} held-out rows), the best simple baseline is '{baseline}' "
             f"at {table.loc[baseline, metric]:.4g}"
         )
         for kind, words in (

@@ -532,7 +532,8 @@ def _class_positions(classes: np.ndarray, labels: np.ndarray) -> np.ndarray:
 
 
 def _function_name(function: Any) -> str:
-    name = getattr(function, "__name__", "")
+    # functools.partial(perturb_text, random_state=0) is named after its function.
+    name = getattr(getattr(function, "func", function), "__name__", "")
     return name if name.isidentifier() else "a function"
 
 

@@ -130,6 +130,9 @@ _SCORE_METRICS = frozenset(("log_loss", "brier"))
 MISSING = "(missing)"
 #: The most slices drawn by :meth:`SliceMetrics.chart`: the ones with most rows.
 MAX_CHART_SLICES = 40
+#: The most slices that are not weak drawn by :meth:`WeakSlices.chart`; every weak
+#: one is drawn.
+MAX_CALM_POINTS = 300
 # Elements of one block of bootstrap draws: large enough for numpy to run at full
 # speed, small enough (32 MB of int64) for a laptop.
 _BLOCK = 1 << 22
@@ -1336,6 +1339,22 @@ class WeakSlices(Result):
                 "status": status,
             }
         )
+        shown = ""
+        calm = np.flatnonzero(status == "not significant")
+        if len(calm) > MAX_CALM_POINTS:
+            # Every weak slice, and a fixed sample of the others for the shape of
+            # the cloud: a chart of thousands of points is slow to draw.
+            rng = np.random.default_rng(0)
+            keep = np.sort(
+                np.concatenate(
+                    [
+                        np.flatnonzero(status != "not significant"),
+                        rng.choice(calm, MAX_CALM_POINTS, replace=False),
+                    ]
+                )
+            )
+            data = data.iloc[keep]
+            shown = f"; {MAX_CALM_POINTS:,} of the {len(calm):,} others drawn"
         domain = ["weak", "weak, within a weak one-feature slice", "not significant"]
         points = (
             alt.Chart(data)
@@ -1391,7 +1410,7 @@ class WeakSlices(Result):
             title=_title(
                 f"Slices where {self.metric} is worse",
                 f"{len(frame):,} slices tested, {n_weak:,} weak at a false discovery "
-                f"rate of {self.alpha:g} ({self.test})",
+                f"rate of {self.alpha:g} ({self.test}){shown}",
             ),
         )
 
