@@ -171,3 +171,40 @@ def test_notebook_runs_on_case(path, case, tmp_path):
     for d in decided:
         assert d.rationale, d.key
         json.dumps(d.evidence)
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize(
+    ("case", "treatment", "said"),
+    [
+        ("spam", "class_weight", "class_weight gives"),
+        # The ensemble encodes inside its members: oversampling stands in for SMOTE.
+        ("spam", "smote", "oversampling stands in"),
+        # Boosting has its own encoder: SMOTE runs on the encoded rows.
+        ("income", "smote", "smote gives"),
+    ],
+)
+def test_model_development_applies_the_recorded_imbalance_treatment(
+    case, treatment, said, tmp_path
+):
+    runs_dir = tmp_path / "runs"
+    name = mk.cases.load(case).name
+    DesignLog(name, run_dir=runs_dir).record(
+        "imbalance.treatment",
+        stage="training_data",
+        question="How do we treat class imbalance?",
+        choice=treatment,
+        rationale="recorded by the test",
+    )
+    path = ROOT / "notebooks" / "06_model_development.ipynb"
+    execute_notebook(
+        path,
+        tmp_path / path.name,
+        parameters={"case": case, "run_dir": str(runs_dir), "iteration": "latest"},
+    )
+    log = DesignLog(name, run_dir=runs_dir)
+    runs = log.experiments(stage="model_development")
+    (treated,) = [n for n in runs["name"] if n.endswith(f"+{treatment}")]
+    (decision,) = [d for d in log.decisions if d.key == "model.imbalance"]
+    assert said in decision.rationale
+    assert treated.split("+")[0] in decision.rationale
