@@ -38,10 +38,13 @@ format: $(VENV)/.installed-test-$(KEY) ## Fix what the linter can fix, and forma
 doctor: $(VENV)/.installed-lab-$(KEY) ## Check versions, kernel and case data, as on a workshop laptop.
 	$(BIN)/mlkit doctor
 
-bench: $(VENV)/.installed-lab-$(KEY) ## Run the benchmark scripts (results: benchmarks/RESULTS.md).
+bench: $(VENV)/.installed-test-$(KEY) ## Run the benchmark scripts (results: benchmarks/RESULTS.md).
 	$(BIN)/python benchmarks/bench_startup.py
 	$(BIN)/python benchmarks/bench_training_data.py
 	$(BIN)/python benchmarks/bench_label_model.py
+	$(BIN)/python benchmarks/bench_slices.py
+	$(BIN)/python benchmarks/bench_calibration.py
+	$(BIN)/python benchmarks/bench_features.py
 
 lock: $(BIN)/python ## Re-resolve requirements/lock.txt from pyproject.toml (newest versions).
 	$(BIN)/python -m pip install --quiet "uv==$(UV_VERSION)"
