@@ -18,6 +18,11 @@ reproduced (chapter 6)::
         design_log.jsonl    one decision, artifact or experiment per line, appended
         artifacts/          the files the log's artifact lines point to
 
+:func:`model_card` gathers what an iteration decided and measured into a
+:class:`ModelCard`, the nine sections of Mitchell et al. (2019), "Model Cards for
+Model Reporting", as Markdown or as one self-contained HTML page (chapter 11); what
+is not recorded yet is said in place, with the notebook that records it.
+
 Examples
 --------
 >>> import tempfile
@@ -58,6 +63,7 @@ from mlkit._exceptions import (
     with_hint,
 )
 from mlkit._io import atomic_write, sha256_file
+from mlkit._model_card import ModelCard, model_card
 from mlkit._results import Result
 
 if TYPE_CHECKING:
@@ -73,7 +79,9 @@ __all__ = [
     "DesignLog",
     "DesignLogWarning",
     "Experiment",
+    "ModelCard",
     "Stage",
+    "model_card",
     "stage",
     "stages_frame",
 ]
