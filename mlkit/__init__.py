@@ -37,6 +37,9 @@ evaluation
     behavioural tests, and the decision threshold of least cost.
 calibration
     Reliability of predicted probabilities (ECE, Brier score) and recalibration.
+fairness
+    Metrics per group of sensitive features (intersections included), the
+    disparities between groups, and bootstrap intervals that tell gaps from noise.
 charts
     Altair charts in one visual style, and an offline renderer for notebooks.
 cli
@@ -57,6 +60,7 @@ _SUBMODULES = (
     "cli",
     "design",
     "evaluation",
+    "fairness",
     "features",
     "labeling",
     "models",
@@ -73,6 +77,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
     from mlkit import cli as cli
     from mlkit import design as design
     from mlkit import evaluation as evaluation
+    from mlkit import fairness as fairness
     from mlkit import features as features
     from mlkit import labeling as labeling
     from mlkit import models as models

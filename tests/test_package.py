@@ -39,6 +39,7 @@ def test_submodules_load_on_first_use():
         "cli",
         "design",
         "evaluation",
+        "fairness",
         "features",
         "labeling",
         "models",
