@@ -284,9 +284,8 @@ class MitigationComparison(Result):
                         if self.table["method"].iloc[0] == "none"
                         else list(PALETTE[: len(data)])
                     ),
-                    legend=alt.Legend(title=None, orient="right"),
+                    legend=alt.Legend(title=None, orient="right", labelLimit=300),
                 ),
-                shape=alt.Shape("method:N", sort=data["method"].tolist(), legend=None),
                 tooltip=[
                     alt.Tooltip("method:N"),
                     alt.Tooltip("disparity:Q", format=".3f"),
