@@ -46,6 +46,7 @@ bench: $(VENV)/.installed-test-$(KEY) ## Run the benchmark scripts (results: ben
 	$(BIN)/python benchmarks/bench_calibration.py
 	$(BIN)/python benchmarks/bench_features.py
 	$(BIN)/python benchmarks/bench_fairness.py
+	$(BIN)/python benchmarks/bench_drift.py
 
 lock: $(BIN)/python ## Re-resolve requirements/lock.txt from pyproject.toml (newest versions).
 	$(BIN)/python -m pip install --quiet "uv==$(UV_VERSION)"

@@ -40,6 +40,9 @@ calibration
 fairness
     Metrics per group of sensitive features (intersections included), the
     disparities between groups, and bootstrap intervals that tell gaps from noise.
+monitoring
+    Data distribution shifts: drift of each column against a reference (KS and
+    chi-square tests, PSI, Wasserstein distance), and drift over windows of time.
 charts
     Altair charts in one visual style, and an offline renderer for notebooks.
 cli
@@ -64,6 +67,7 @@ _SUBMODULES = (
     "features",
     "labeling",
     "models",
+    "monitoring",
     "sampling",
     "splitting",
 )
@@ -81,6 +85,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
     from mlkit import features as features
     from mlkit import labeling as labeling
     from mlkit import models as models
+    from mlkit import monitoring as monitoring
     from mlkit import sampling as sampling
     from mlkit import splitting as splitting
 

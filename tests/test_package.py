@@ -43,13 +43,14 @@ def test_submodules_load_on_first_use():
         "features",
         "labeling",
         "models",
+        "monitoring",
         "sampling",
         "splitting",
     }
     assert mlkit.cases.load is not None
     assert "design" in dir(mlkit)
-    with pytest.raises(AttributeError, match="no attribute 'monitoring'"):
-        mlkit.monitoring  # noqa: B018
+    with pytest.raises(AttributeError, match="no attribute 'deployment'"):
+        mlkit.deployment  # noqa: B018
 
 
 def test_version_matches_the_distribution():
