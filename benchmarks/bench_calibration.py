@@ -22,8 +22,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import statistics
-import time
 from functools import partial
 
 # One thread, before numpy loads its BLAS: every contender then runs on one core.
@@ -32,42 +30,13 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("MKL_NUM_THREADS", "1")
 
 import numpy as np
+from _harness import timed, timed_together
 from sklearn.calibration import calibration_curve
 from sklearn.metrics import brier_score_loss
 
 from mlkit.calibration import _bin_index, reliability
 
 N_BINS = 15
-
-
-def timed(function, runs: int, *args, **kwargs) -> float:
-    function(*args, **kwargs)  # warm-up
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        function(*args, **kwargs)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
-def timed_together(functions: list, runs: int) -> list[float]:
-    """Median seconds of each function, their runs interleaved.
-
-    On a shared machine the load changes from second to second; running the
-    contenders in turn gives each the same conditions, so their ratio holds even
-    when the absolute times drift.
-    """
-    for function in functions:
-        function()  # warm-up
-    times: list[list[float]] = [[] for _ in functions]
-    for run in range(runs):
-        order = list(range(len(functions)))
-        order = order[run % len(order) :] + order[: run % len(order)]
-        for i in order:
-            start = time.perf_counter()
-            functions[i]()
-            times[i].append(time.perf_counter() - start)
-    return [statistics.median(t) for t in times]
 
 
 def edges_of(p: np.ndarray, strategy: str) -> np.ndarray:

@@ -30,8 +30,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import statistics
-import time
 from functools import partial
 
 # One thread, before numpy loads its BLAS: every contender then runs on one core.
@@ -42,37 +40,13 @@ os.environ.setdefault("MKL_NUM_THREADS", "1")
 import numpy as np
 import pandas as pd
 import scipy
+from _harness import timed, timed_together
 from scipy.stats import chi2_contingency, ks_2samp
 
 from mlkit.monitoring import drift_report
 
 N_NUMERIC = 40
 N_CATEGORICAL = 10
-
-
-def timed(function, runs: int) -> float:
-    function()  # warm-up
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
-def timed_together(functions: list, runs: int) -> list[float]:
-    """Median seconds of each function, their runs interleaved."""
-    for function in functions:
-        function()  # warm-up
-    times: list[list[float]] = [[] for _ in functions]
-    for run in range(runs):
-        order = list(range(len(functions)))
-        order = order[run % len(order) :] + order[: run % len(order)]
-        for i in order:
-            start = time.perf_counter()
-            functions[i]()
-            times[i].append(time.perf_counter() - start)
-    return [statistics.median(t) for t in times]
 
 
 def simulated(n: int, seed: int, shift: float) -> pd.DataFrame:

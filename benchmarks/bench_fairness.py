@@ -36,8 +36,6 @@ import argparse
 import functools
 import os
 import platform
-import statistics
-import time
 import warnings
 
 # One thread, before numpy loads its BLAS: every contender then runs on one core.
@@ -48,6 +46,7 @@ os.environ.setdefault("MKL_NUM_THREADS", "1")
 import numpy as np
 import pandas as pd
 import pyarrow.compute as pc
+from _harness import timed, timed_together
 
 from mlkit.fairness import group_metrics
 from mlkit.fairness._metrics import (
@@ -58,34 +57,6 @@ from mlkit.fairness._metrics import (
 )
 
 METRICS = ("count", "selection_rate", "tpr", "fpr", "fnr", "precision", "accuracy")
-
-
-def timed(function, runs: int) -> float:
-    function()  # warm-up
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
-def timed_together(functions: list, runs: int) -> list[float]:
-    """Median seconds of each function, their runs interleaved (no warm-up here).
-
-    On a shared machine the load changes from second to second; running the
-    contenders in turn gives each the same conditions, so their ratio holds even
-    when the absolute times drift.
-    """
-    times: list[list[float]] = [[] for _ in functions]
-    for run in range(runs):
-        order = list(range(len(functions)))
-        order = order[run % len(order) :] + order[: run % len(order)]
-        for i in order:
-            start = time.perf_counter()
-            functions[i]()
-            times[i].append(time.perf_counter() - start)
-    return [statistics.median(t) for t in times]
 
 
 def simulated(n: int, n_groups: int, seed: int = 0):
@@ -211,7 +182,7 @@ def main() -> None:
                     warnings.simplefilter("ignore", DeprecationWarning)
                     results = [function() for function in contenders]  # warm-up
                     check_agreement(*results)
-                    seconds = timed_together(contenders, runs)
+                    seconds = timed_together(contenders, runs, warm_up=False)
                 theirs = seconds[2] if with_fairlearn else None
                 rows.append((n, n_groups, kind, seconds[0], seconds[1], theirs))
                 print(f"done: {n:,} rows, {n_groups} groups, {kind}", flush=True)
