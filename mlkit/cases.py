@@ -120,7 +120,9 @@ _TABLE_KEYS: Mapping[str, frozenset[str]] = {
             "rationale",
         }
     ),
-    "deployment": frozenset({"prediction", "latency_budget_ms"}),
+    "deployment": frozenset(
+        {"prediction", "latency_budget_ms", "entity", "known_in_advance"}
+    ),
     "expectations": frozenset({"invariant", "increasing", "decreasing"}),
     "data": frozenset(
         {
@@ -317,6 +319,10 @@ class CaseSpec:
     exclude_columns: tuple[str, ...] = ()
     prediction: str | None = None
     latency_budget_ms: float | None = None
+    #: The column whose precomputed prediction a request looks up in batch mode.
+    entity_column: str | None = None
+    #: Columns known when a batch job runs ahead of the requests (calendar columns).
+    known_in_advance: tuple[str, ...] = ()
     stages: tuple[str, ...] = STAGE_SLUGS
     expectations: Expectations = field(default_factory=Expectations)
 
@@ -562,6 +568,12 @@ def _read_spec(folder: Path) -> CaseSpec:
             f"must be positive; got {latency!r}.",
             "give the time one prediction may take, in milliseconds.",
         )
+    entity = r.get(deployment, "deployment.entity", str)
+    if entity is not None:
+        _check_column(r, "deployment.entity", entity, schema)
+    known = r.get(deployment, "deployment.known_in_advance", list) or []
+    for value in known:
+        _check_column(r, "deployment.known_in_advance", value, schema)
 
     expectations = _read_expectations(
         r, task=task, target=target, schema=schema, exclude=lists["exclude"]
@@ -584,6 +596,8 @@ def _read_spec(folder: Path) -> CaseSpec:
         exclude_columns=lists["exclude"],
         prediction=prediction,
         latency_budget_ms=None if latency is None else float(latency),
+        entity_column=entity if entity is not None else specials["group"],
+        known_in_advance=tuple(known),
         stages=tuple(s for s in STAGE_SLUGS if s in stages),
         expectations=expectations,
     )

@@ -102,6 +102,9 @@ def test_spec_values():
     assert spam.costs.decision_threshold() == pytest.approx(5 / 6)
     assert spam.prediction == "online"
     assert spam.latency_budget_ms == 200
+    # A batch job looks predictions up by the group column unless [deployment] says.
+    assert (spam.entity_column, spam.known_in_advance) == ("VIDEO", ())
+    assert mk.cases.load("fraud").spec.entity_column == "customer_id"
     assert spam.feature_columns == ("CONTENT", "VIDEO")
     income = mk.cases.load("income").spec
     assert income.sensitive_columns == ("sex", "race")
@@ -224,6 +227,12 @@ BROKEN_SPECS = [
         "latency_budget_ms",
         "latency_ms",
         r"\[deployment\] latency_ms is not a key",
+    ),
+    (
+        "known in advance not a column",
+        "latency_budget_ms = 200",
+        'latency_budget_ms = 200\nknown_in_advance = ["HOUR"]',
+        r"\[deployment\] known_in_advance names 'HOUR'",
     ),
     (
         "label of the wrong type",
