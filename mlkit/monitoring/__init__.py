@@ -19,6 +19,28 @@ significant, so a size of the shift matters as much as a p-value.
 - **Over time**: :func:`drift_over_time` cuts a frame into windows of time and
   compares each with a reference window, to see when a shift began and whether
   it persists.
+- **A production stream**: :func:`production_stream` turns a case's data into
+  a reference period and windows of production (by time, or shuffled rows),
+  and can plant a covariate, label or concept shift of known strength from a
+  known window on, to check a detector against the truth.
+- **All columns at once**: :func:`multivariate_drift` tests the joint
+  distribution with a domain classifier (its ROC AUC on held-out rows and a
+  Mann-Whitney test) or the maximum mean discrepancy (permutation test), and
+  catches shifts per-column tests miss, such as a correlation that changed.
+- **Label shift**: :func:`label_shift` estimates the share of each class in
+  production from the model's predictions (black-box shift estimation, with
+  EM and the mean probability for comparison) and the weights that re-weight
+  the training data to it.
+- **Predictions**: :func:`prediction_drift` compares the distribution of the
+  model's scores (KS, PSI, quantiles, the share above the threshold), one
+  column to watch when labels are late.
+- **Performance before labels**: :func:`estimate_performance` estimates
+  accuracy, precision, recall, F1 and ROC AUC per window from calibrated
+  probabilities (confidence-based performance estimation), with the range the
+  realised values should fall in, beside the realised values as labels arrive.
+- **Reading verdicts**: :func:`drift_sensitivity` simulates how often drift
+  rules fire by sample size, number of columns and test, to show why a tiny
+  shift is significant with many rows and why many columns need a correction.
 
 Examples
 --------
@@ -47,14 +69,68 @@ from mlkit.monitoring._drift import (
     drift_over_time,
     drift_report,
 )
+from mlkit.monitoring._label_shift import (
+    LABEL_SHIFT_COLUMNS,
+    LabelShift,
+    label_shift,
+)
+from mlkit.monitoring._multivariate import (
+    MULTIVARIATE_COLUMNS,
+    MULTIVARIATE_METHODS,
+    MultivariateDrift,
+    multivariate_drift,
+)
+from mlkit.monitoring._performance import (
+    PERFORMANCE_COLUMNS,
+    PERFORMANCE_METRICS,
+    PREDICTION_COLUMNS,
+    PerformanceEstimate,
+    PredictionDrift,
+    estimate_performance,
+    prediction_drift,
+)
+from mlkit.monitoring._sensitivity import (
+    SENSITIVITY_COLUMNS,
+    SENSITIVITY_TESTS,
+    DriftSensitivity,
+    drift_sensitivity,
+)
+from mlkit.monitoring._stream import (
+    INJECTIONS,
+    STREAM_COLUMNS,
+    ProductionStream,
+    production_stream,
+)
 
 __all__ = [
     "CORRECTIONS",
+    "INJECTIONS",
+    "LABEL_SHIFT_COLUMNS",
+    "MULTIVARIATE_COLUMNS",
+    "MULTIVARIATE_METHODS",
+    "PERFORMANCE_COLUMNS",
+    "PERFORMANCE_METRICS",
+    "PREDICTION_COLUMNS",
     "PSI_BINS",
     "PSI_EPSILON",
     "REPORT_COLUMNS",
+    "SENSITIVITY_COLUMNS",
+    "SENSITIVITY_TESTS",
+    "STREAM_COLUMNS",
     "DriftOverTime",
     "DriftReport",
+    "DriftSensitivity",
+    "LabelShift",
+    "MultivariateDrift",
+    "PerformanceEstimate",
+    "PredictionDrift",
+    "ProductionStream",
     "drift_over_time",
     "drift_report",
+    "drift_sensitivity",
+    "estimate_performance",
+    "label_shift",
+    "multivariate_drift",
+    "prediction_drift",
+    "production_stream",
 ]
