@@ -1242,7 +1242,9 @@ def _single_feature_scores(
             means = y_train.groupby(bins_train.to_numpy()).mean()
             predicted = means.reindex(bins_test.to_numpy()).fillna(y_train.mean())
             score = max(0.0, r2_score(y_test, predicted))
-            if numeric:
+            # A rank correlation needs both sides to vary (a column constant in the
+            # test part, such as the year of a time split, has none).
+            if numeric and x_test.nunique() > 1 and y_test.nunique() > 1:
                 rho = pd.Series(x_test.to_numpy()).corr(
                     pd.Series(y_test.to_numpy()), method="spearman"
                 )

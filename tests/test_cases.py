@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_available_lists_the_shipped_cases():
     table = mk.cases.available()
-    assert {"spam", "income"} <= set(table.index)
+    assert {"spam", "income", "fraud", "bikes"} <= set(table.index)
     assert list(table.columns) == [
         "title",
         "task",
@@ -35,8 +35,10 @@ def test_available_lists_the_shipped_cases():
     ]
     assert table.loc["spam", "rows"] == 1956
     assert table.loc["income", "rows"] == 48842
-    assert (table.loc[["spam", "income"], "problem"] == "").all()
-    assert (table.loc[["spam", "income"], "stages"] == len(STAGE_SLUGS)).all()
+    assert table.loc["bikes", "rows"] == 17379
+    shipped = ["spam", "income", "fraud", "bikes"]
+    assert (table.loc[shipped, "problem"] == "").all()
+    assert (table.loc[shipped, "stages"] == len(STAGE_SLUGS)).all()
 
 
 @pytest.mark.parametrize(

@@ -64,6 +64,7 @@ def test_cases_lists_the_shipped_cases(capsys):
     assert header.split() == ["name", "title", "task", "rows", "stages"]
     assert any(r.startswith("spam ") and "1,956" in r and "13 of 13" in r for r in rows)
     assert any(r.startswith("income ") and "48,842" in r for r in rows)
+    assert any(r.startswith("bikes ") and "17,379" in r for r in rows)
 
 
 def test_cases_shows_a_broken_case(tmp_path, monkeypatch, capsys):
@@ -177,6 +178,7 @@ def test_doctor_passes_here(capsys, tmp_path):
         "notebook kernel",
         "case spam",
         "case income",
+        "case bikes",
         "run folder",
     ):
         assert any(line[7:].startswith(name) for line in out.splitlines()), name

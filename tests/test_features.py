@@ -65,7 +65,7 @@ def test_bad_kinds(kinds, columns, message):
         make_preprocessor(kinds, columns)
 
 
-@pytest.mark.parametrize("name", ["spam", "income", "fraud"])
+@pytest.mark.parametrize("name", ["spam", "income", "fraud", "bikes"])
 def test_fits_every_shipped_case(name):
     case = cases.load(name)
     df = case.load_data()

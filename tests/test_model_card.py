@@ -143,7 +143,7 @@ def income_log(tmp_path):
 
 def all_cases():
     shipped = list(mk.cases.available().index)
-    assert {"spam", "income", "fraud"} <= set(shipped)
+    assert {"spam", "income", "fraud", "bikes"} <= set(shipped)
     return [*shipped, str(TEST_CASES / "demand"), str(TEST_CASES / "triage")]
 
 

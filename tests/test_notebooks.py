@@ -27,6 +27,7 @@ CASES = {
     "spam": "spam",
     "income": "income",
     "fraud": "fraud",
+    "bikes": "bikes",
     "demand": str(ROOT / "tests" / "cases" / "demand"),
     "triage": str(ROOT / "tests" / "cases" / "triage"),
 }

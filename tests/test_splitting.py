@@ -563,6 +563,18 @@ def test_target_proxies_are_caught(kind):
     assert not report.ok
 
 
+def test_a_number_constant_in_the_test_part_is_scored_without_a_warning():
+    # The year of a time split: it varies in training, and is one value in test.
+    rng = np.random.default_rng(3)
+    n = 400
+    df = pd.DataFrame({"year": np.r_[np.zeros(n // 2), np.ones(n // 2)]})
+    df["x"] = rng.normal(size=n)
+    df["y"] = df["x"] + df["year"] + rng.normal(scale=0.5, size=n)
+    report = leakage_report(df.iloc[:300], df.iloc[300:], target="y")  # no warning
+    assert report.scores.set_index("column").loc["year", "score"] == 0.0
+    assert report.ok
+
+
 def test_strong_legitimate_features_are_not_proxies():
     rng = np.random.default_rng(2)
     n = 3000
@@ -636,7 +648,7 @@ def case_parts(name):
     return case, result, uses_time
 
 
-@pytest.mark.parametrize("name", ["spam", "income", "fraud"])
+@pytest.mark.parametrize("name", ["spam", "income", "fraud", "bikes"])
 def test_clean_splits_of_the_shipped_cases_raise_no_alarm(name):
     case, result, uses_time = case_parts(name)
     spec = case.spec
