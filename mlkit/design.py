@@ -300,7 +300,6 @@ _EXPERIMENT_COLUMNS = (
     "notes",
     "params",
 )
-_TRUSTED_MODEL_MODULES = ("sklearn.", "numpy.", "scipy.")
 Source = Literal["notebook", "default", "override"]
 
 
@@ -1332,17 +1331,12 @@ def _artifact_reader(line: Mapping[str, Any], path: Path) -> Any:
         sio = require(
             "skops.io", purpose="load models saved in the run folder", package="skops"
         )
-        untrusted = sio.get_untrusted_types(file=path)
-        refused = [t for t in untrusted if not t.startswith(_TRUSTED_MODEL_MODULES)]
-        if refused:
-            raise DesignLogError(
-                with_hint(
-                    f"{path} contains types mlkit does not load on trust: {', '.join(refused)}. "
-                    "Loading them could run code they contain.",
-                    "mlkit loads scikit-learn, numpy and scipy types only; if you wrote and "
-                    "trust this file, load it with skops.io.load(path, trusted=[...]).",
-                )
-            )
+        from mlkit.deployment import check_trusted
+
+        try:
+            untrusted = check_trusted(path)
+        except MlkitValueError as error:
+            raise DesignLogError(str(error)) from None
         return sio.load(path, trusted=untrusted)
     if kind == "json":
         return json.loads(path.read_text(encoding="utf-8"))
