@@ -40,9 +40,18 @@ calibration
 fairness
     Metrics per group of sensitive features (intersections included), the
     disparities between groups, and bootstrap intervals that tell gaps from noise.
+deployment
+    Serving: one feature path for batch and requests, latency and throughput,
+    compression, batch against online prediction, safe model files, skew checks.
 monitoring
     Data distribution shifts: drift of each column against a reference (KS and
-    chi-square tests, PSI, Wasserstein distance), and drift over windows of time.
+    chi-square tests, PSI, Wasserstein distance), drift over windows of time, a
+    multivariate test, label shift, prediction drift, performance estimated
+    before labels arrive, and how verdicts depend on sample size.
+experiments
+    Continual learning and testing in production: retraining schedules, champion
+    and challenger, A/B tests, canary and shadow releases, bandits, interleaving,
+    degenerate feedback loops.
 charts
     Altair charts in one visual style, and an offline renderer for notebooks.
 cli
@@ -61,8 +70,10 @@ _SUBMODULES = (
     "cases",
     "charts",
     "cli",
+    "deployment",
     "design",
     "evaluation",
+    "experiments",
     "fairness",
     "features",
     "labeling",
@@ -79,8 +90,10 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
     from mlkit import cases as cases
     from mlkit import charts as charts
     from mlkit import cli as cli
+    from mlkit import deployment as deployment
     from mlkit import design as design
     from mlkit import evaluation as evaluation
+    from mlkit import experiments as experiments
     from mlkit import fairness as fairness
     from mlkit import features as features
     from mlkit import labeling as labeling

@@ -37,8 +37,10 @@ def test_submodules_load_on_first_use():
         "cases",
         "charts",
         "cli",
+        "deployment",
         "design",
         "evaluation",
+        "experiments",
         "fairness",
         "features",
         "labeling",
@@ -49,8 +51,8 @@ def test_submodules_load_on_first_use():
     }
     assert mlkit.cases.load is not None
     assert "design" in dir(mlkit)
-    with pytest.raises(AttributeError, match="no attribute 'deployment'"):
-        mlkit.deployment  # noqa: B018
+    with pytest.raises(AttributeError, match="no attribute 'serving'"):
+        mlkit.serving  # noqa: B018
 
 
 def test_version_matches_the_distribution():
