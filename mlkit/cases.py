@@ -321,7 +321,8 @@ class CaseSpec:
     latency_budget_ms: float | None = None
     #: The column whose precomputed prediction a request looks up in batch mode.
     entity_column: str | None = None
-    #: Columns known when a batch job runs ahead of the requests (calendar columns).
+    #: Columns known when a batch job runs ahead of the requests (calendar columns);
+    #: they may be columns that the case's hooks add.
     known_in_advance: tuple[str, ...] = ()
     stages: tuple[str, ...] = STAGE_SLUGS
     expectations: Expectations = field(default_factory=Expectations)
@@ -571,9 +572,15 @@ def _read_spec(folder: Path) -> CaseSpec:
     entity = r.get(deployment, "deployment.entity", str)
     if entity is not None:
         _check_column(r, "deployment.entity", entity, schema)
+    # Not checked against the schema: the case's hooks may add these columns.
     known = r.get(deployment, "deployment.known_in_advance", list) or []
     for value in known:
-        _check_column(r, "deployment.known_in_advance", value, schema)
+        if not isinstance(value, str):
+            raise r.fail(
+                "deployment.known_in_advance",
+                f"lists {value!r}, which is not a column name.",
+                'write column names in quotes, for example ["hour", "weekday"].',
+            )
 
     expectations = _read_expectations(
         r, task=task, target=target, schema=schema, exclude=lists["exclude"]

@@ -231,10 +231,10 @@ BROKEN_SPECS = [
         r"\[deployment\] latency_ms is not a key",
     ),
     (
-        "known in advance not a column",
+        "known in advance not a name",
         "latency_budget_ms = 200",
-        'latency_budget_ms = 200\nknown_in_advance = ["HOUR"]',
-        r"\[deployment\] known_in_advance names 'HOUR'",
+        "latency_budget_ms = 200\nknown_in_advance = [3]",
+        r"\[deployment\] known_in_advance lists 3, which is not a column name",
     ),
     (
         "label of the wrong type",
