@@ -324,3 +324,33 @@ def test_drift_over_time_display_and_errors():
         drift_over_time(
             df, time_column="time", window="7D", reference=("2020-01-01", "2020-02-01")
         )
+
+
+def test_drift_over_labelled_windows_against_reference_rows():
+    rng = np.random.default_rng(0)
+    labels = np.repeat(["w1", "w2", "w3", "w4"], 400)
+    shift = np.repeat([0.0, 0.0, 0.8, 0.8], 400)
+    df = pd.DataFrame({"window": labels, "x": rng.normal(size=1600) + shift})
+    reference = pd.DataFrame({"x": rng.normal(size=2000)})
+    result = drift_over_time(df, time_column="window", window=None, reference=reference)
+    assert result.drifted_windows == ["w3", "w4"]
+    assert result.reference is None
+    assert result.window is None
+    # Each window's row equals drift_report on that window against the same rows.
+    direct = drift_report(reference, df[df["window"] == "w3"][["x"]]).table
+    row = result.table[result.table["window_start"] == "w3"].iloc[0]
+    assert row["p_value"] == direct["p_value"].iloc[0]
+    assert "reference rows" in result.explain()
+    result.chart().to_dict()
+
+
+def test_labelled_windows_reject_bad_reference_and_missing_labels():
+    df = pd.DataFrame({"window": [1, 1, 2, None], "x": [0.1, 0.2, 0.3, 0.4]})
+    with pytest.raises(MlkitValueError, match="without a window label"):
+        drift_over_time(df, time_column="window", window=None)
+    good = df.dropna()
+    with pytest.raises(MlkitTypeError, match="must be a DataFrame or None"):
+        drift_over_time(good, time_column="window", window=None, reference=(1, 2))
+    times = pd.DataFrame({"t": pd.date_range("2024", periods=4), "x": [1.0, 2, 3, 4]})
+    with pytest.raises(MlkitTypeError, match="labelled windows only"):
+        drift_over_time(times, time_column="t", window="2D", reference=times[["x"]])
