@@ -1300,31 +1300,7 @@ def drift_over_time(
                 "choose a reference window that holds rows.",
             )
         )
-    parts = []
-    for start, frame in later:
-        if len(frame) == 0:
-            notes.append(f"{start} has no rows")
-            continue
-        try:
-            report = drift_report(
-                ref_frame, frame, columns=columns, alpha=alpha, correction=correction
-            )
-        except MlkitValueError as error:
-            if not str(error).startswith("column "):
-                raise
-            notes.append(f"{start}: {str(error).splitlines()[0]}")
-            continue
-        part = report.table.drop(
-            columns=["n_reference", "missing_reference", "missing_p_value"]
-        )
-        part.insert(0, "window_start", start)
-        parts.append(part)
-    keep = list(_TIME_TABLE_COLUMNS)
-    table = (
-        pd.concat(parts, ignore_index=True)[keep]
-        if parts
-        else pd.DataFrame({c: [] for c in keep})
-    )
+    table = _compare_windows(ref_frame, later, columns, alpha, correction, notes)
     return DriftOverTime(
         table=table,
         reference=(ref_start, ref_end),
@@ -1379,8 +1355,30 @@ def _drift_over_labelled_windows(
             )
         )
     notes: list[str] = []
+    table = _compare_windows(ref_frame, later, columns, alpha, correction, notes)
+    return DriftOverTime(
+        table=table, reference=described, window=None, alpha=alpha, notes=tuple(notes)
+    )
+
+
+def _compare_windows(
+    ref_frame: pd.DataFrame,
+    windows: list[tuple[Any, pd.DataFrame]],
+    columns: Sequence[Any],
+    alpha: float,
+    correction: str | None,
+    notes: list[str],
+) -> pd.DataFrame:
+    """The long table of :class:`DriftOverTime`: each window against the reference.
+
+    A window without rows, or where a column has no values, is skipped with a
+    line added to ``notes``.
+    """
     parts = []
-    for label, frame in later:
+    for start, frame in windows:
+        if len(frame) == 0:
+            notes.append(f"{start} has no rows")
+            continue
         try:
             report = drift_report(
                 ref_frame, frame, columns=columns, alpha=alpha, correction=correction
@@ -1388,18 +1386,14 @@ def _drift_over_labelled_windows(
         except MlkitValueError as error:
             if not str(error).startswith("column "):
                 raise
-            notes.append(f"{label}: {str(error).splitlines()[0]}")
+            notes.append(f"{start}: {str(error).splitlines()[0]}")
             continue
         part = report.table.drop(
             columns=["n_reference", "missing_reference", "missing_p_value"]
         )
-        part.insert(0, "window_start", label)
+        part.insert(0, "window_start", start)
         parts.append(part)
-    table = (
-        pd.concat(parts, ignore_index=True)[list(_TIME_TABLE_COLUMNS)]
-        if parts
-        else pd.DataFrame({c: [] for c in _TIME_TABLE_COLUMNS})
-    )
-    return DriftOverTime(
-        table=table, reference=described, window=None, alpha=alpha, notes=tuple(notes)
-    )
+    keep = list(_TIME_TABLE_COLUMNS)
+    if not parts:
+        return pd.DataFrame({c: [] for c in keep})
+    return pd.concat(parts, ignore_index=True)[keep]
