@@ -54,6 +54,9 @@ experiments
     degenerate feedback loops.
 charts
     Altair charts in one visual style, and an offline renderer for notebooks.
+widgets
+    Explorers for notebooks: a threshold, slices, labeling functions, drift and
+    calibration, each a slider or a box away from the numbers it changes.
 cli
     The ``mlkit`` command: ``lab``, ``cases``, ``run``, ``doctor``.
 """
@@ -81,6 +84,7 @@ _SUBMODULES = (
     "monitoring",
     "sampling",
     "splitting",
+    "widgets",
 )
 
 __all__ = ["__version__", *_SUBMODULES]
@@ -101,6 +105,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
     from mlkit import monitoring as monitoring
     from mlkit import sampling as sampling
     from mlkit import splitting as splitting
+    from mlkit import widgets as widgets
 
 
 def __getattr__(name: str):

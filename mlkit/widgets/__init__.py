@@ -1,0 +1,14 @@
+"""Explorers: interactive shells over mlkit's functions, for notebooks.
+
+Each explorer moves one or a few settings (a threshold, the features of a slice,
+a labeling function, a window of production data, the bins of a reliability
+diagram) and shows what they change, recomputed by the same pure function that
+the rest of mlkit uses. Its current result is ``.result``; ``.update(...)``
+changes settings from code. Where no widget front end is available (an HTML
+export, a viewer without a kernel) an explorer shows the static table and chart
+of its current result.
+"""
+
+from mlkit.widgets._base import KINDS, Control, Explorer, widgets_available
+
+__all__ = ["KINDS", "Control", "Explorer", "widgets_available"]
