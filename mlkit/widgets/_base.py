@@ -90,10 +90,11 @@ class Control:
             values = (value,) if isinstance(value, str) else tuple(value)
             unknown = [v for v in values if v not in self.options]
             if unknown or not values:
+                got = f"{unknown} are not among them" if unknown else "got nothing"
                 raise MlkitValueError(
                     with_hint(
-                        f"'{name}' must be a non-empty selection from {list(self.options)}; "
-                        f"got {list(values)}.",
+                        f"'{name}' must be a non-empty selection from "
+                        f"{list(self.options)}; {got}.",
                         f"pick one or more of the options of '{self.description}'.",
                     )
                 )
