@@ -241,9 +241,9 @@ class Explorer(ABC):
             except MlkitError as error:
                 # A value the function refuses (a pattern that does not compile, an
                 # empty selection) is explained where the result would be.
-                message = str(error).replace("\n", "<br>")
+                message = escape(str(error)).replace("\n", "<br>")
                 self._status_html.value = (
-                    f"<span style='color:#D55E00'>{escape(message)}</span>"
+                    f"<span style='color:#D55E00'>{message}</span>"
                 )
 
         return handler
