@@ -543,7 +543,7 @@ def process_map(
 
     status_scale = alt.Scale(
         domain=["decided", "to do", "does not apply"],
-        range=[PALETTE[0], "#9ECAE9", GREY],
+        range=[PALETTE[0], PALETTE[5], GREY],
     )
     edge_color = alt.Color(
         "kind:N",
@@ -734,7 +734,11 @@ def comparison_chart(
             title=_title("Evidence", "Numbers recorded with the same decision in both"),
         )
     )
-    return alt.vconcat(grid, bars).resolve_scale(color="independent")
+    return (
+        alt.vconcat(grid, bars)
+        .resolve_scale(color="independent")
+        .properties(title=_title(f"What changed from {a} to {b}"))
+    )
 
 
 def metric_panels(
@@ -1232,7 +1236,7 @@ def lf_summary_chart(
                 "measure:N",
                 sort=measures,
                 scale=alt.Scale(
-                    domain=measures, range=["#9ECAE9", PALETTE[0], PALETTE[3]]
+                    domain=measures, range=[PALETTE[5], PALETTE[0], PALETTE[3]]
                 ),
                 legend=alt.Legend(title=None, orient="bottom"),
             ),
