@@ -856,7 +856,7 @@ class Resolution(Result):
         """Each annotator's estimated accuracy (and weight), and the labels' confidence."""
         import altair as alt
 
-        from mlkit.charts import distribution
+        from mlkit.charts import _title, distribution
 
         panels = [
             _annotator_bars(
@@ -886,6 +886,11 @@ class Resolution(Result):
                 bins=20,
                 title=f"Confidence of the {self.method} vote, per item",
             ),
+        ).properties(
+            title=_title(
+                "Labels resolved from several annotators",
+                f"{self.method} vote over {len(self.weights)} annotators",
+            )
         )
 
     def explain(self) -> str:

@@ -452,7 +452,7 @@ class LabelErrors(Result):
                 base.mark_rect().encode(
                     color=alt.Color(
                         "rows:Q",
-                        scale=alt.Scale(range=["#DCEBF5", PALETTE[0]]),
+                        scale=alt.Scale(range=["#F7F7F7", PALETTE[0]]),
                         legend=None,
                     ),
                     tooltip=["given:N", "suggested:N", "rows:Q"],
@@ -468,7 +468,16 @@ class LabelErrors(Result):
                     f"The {len(flagged):,} flagged rows",
                 ),
             )
-        return alt.hconcat(left, right).resolve_scale(color="independent")
+        return (
+            alt.hconcat(left, right)
+            .resolve_scale(color="independent")
+            .properties(
+                title=_title(
+                    "Likely label errors",
+                    f"{self.n_issues:,} of {len(self.issues):,} rows flagged",
+                )
+            )
+        )
 
     def explain(self) -> str:
         n = len(self.issues)
