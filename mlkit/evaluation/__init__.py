@@ -16,7 +16,8 @@ can afford.
   :func:`directional_test` check how predictions react to changes of the input;
   :func:`perturb_text` makes the small edits of text a model should shrug off.
 - **Threshold**: :func:`cost_threshold` picks the decision threshold of least
-  business cost from a model's scores.
+  business cost from a model's scores; :func:`threshold_report` shows what one
+  threshold does: its confusion matrix, precision, recall, cost and group gaps.
 """
 
 from __future__ import annotations
@@ -43,7 +44,12 @@ from mlkit.evaluation._slices import (
     find_weak_slices,
     slice_metrics,
 )
-from mlkit.evaluation._threshold import ThresholdChoice, cost_threshold
+from mlkit.evaluation._threshold import (
+    ThresholdChoice,
+    ThresholdReport,
+    cost_threshold,
+    threshold_report,
+)
 
 __all__ = [
     "BASELINES",
@@ -53,6 +59,7 @@ __all__ = [
     "BehaviourTest",
     "SliceMetrics",
     "ThresholdChoice",
+    "ThresholdReport",
     "WeakSlices",
     "baselines",
     "cost_threshold",
@@ -66,4 +73,5 @@ __all__ = [
     "score",
     "slice_metrics",
     "suggest_metric",
+    "threshold_report",
 ]

@@ -10,5 +10,14 @@ of its current result.
 """
 
 from mlkit.widgets._base import KINDS, Control, Explorer, widgets_available
+from mlkit.widgets._slices import SliceExplorer
+from mlkit.widgets._threshold import ThresholdExplorer
 
-__all__ = ["KINDS", "Control", "Explorer", "widgets_available"]
+__all__ = [
+    "KINDS",
+    "Control",
+    "Explorer",
+    "SliceExplorer",
+    "ThresholdExplorer",
+    "widgets_available",
+]
