@@ -458,7 +458,11 @@ class MultivariateDrift(Result):
             subtitle="vermillion: the column's own test flags it too",
             x_title=x_title,
         )
-        return alt.hconcat(evidence, contributions).resolve_scale(color="independent")
+        return (
+            alt.hconcat(evidence, contributions)
+            .resolve_scale(color="independent")
+            .properties(title=_title(self.title))
+        )
 
     def explain(self) -> str:
         """What was tested, the verdict, and what the per-column tests missed."""

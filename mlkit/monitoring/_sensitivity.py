@@ -346,7 +346,11 @@ class DriftSensitivity(Result):
                 "1 - (1 - alpha)^k",
             ),
         )
-        return alt.vconcat(panel_a, panel_b).resolve_scale(color="independent")
+        return (
+            alt.vconcat(panel_a, panel_b)
+            .resolve_scale(color="independent")
+            .properties(title=_title(self.title))
+        )
 
     def explain(self) -> str:
         """What the simulation shows about reading drift verdicts."""

@@ -476,15 +476,14 @@ class ProductionStream(Result):
             "none": "shuffled rows: no shift but chance",
         }.get(kind, f"a {kind} shift planted in {self.shift['column']}")
         top = alt.layer(*layers_rows).properties(
-            width=460,
-            height=140,
-            title=_title(
-                f"Production stream: {plural(len(t), 'window')} after the reference",
-                subtitle,
-            ),
+            width=460, height=140, title=_title("Rows per window")
+        )
+        title = _title(
+            f"Production stream: {plural(len(t), 'window')} after the reference",
+            subtitle,
         )
         if not has_target:
-            return alt.vconcat(top)
+            return alt.vconcat(top).properties(title=title)
         bottom = alt.layer(*layers_mean).properties(
             width=460,
             height=160,
@@ -493,7 +492,11 @@ class ProductionStream(Result):
                 "dashed: the reference's level; grey: the reference period",
             ),
         )
-        return alt.vconcat(top, bottom).resolve_scale(color="independent")
+        return (
+            alt.vconcat(top, bottom)
+            .resolve_scale(color="independent")
+            .properties(title=title)
+        )
 
     def explain(self) -> str:
         """How the stream was cut and what shift, if any, it carries."""
