@@ -868,7 +868,7 @@ class RetrainingSimulation(Result):
                 else "every model in service was fresh",
             ),
         )
-        return alt.hconcat(lines, panel)
+        return alt.hconcat(lines, panel).properties(title=_title(self.title))
 
     def explain(self) -> str:
         """What the replay found, in numbers, and the book's chapter on it."""
@@ -1374,7 +1374,11 @@ class ChampionChallenger(Result):
                 f"is above the dashed minimum ({self.min_improvement:g})",
             ),
         )
-        return alt.vconcat(top, bottom).resolve_scale(color="independent", x="shared")
+        return (
+            alt.vconcat(top, bottom)
+            .resolve_scale(color="independent", x="shared")
+            .properties(title=_title(self.title))
+        )
 
     def explain(self) -> str:
         """What the loop decided and what it gained, in numbers."""
