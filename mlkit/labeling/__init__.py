@@ -1,7 +1,9 @@
 """Labels: where they come from, how good they are, and how to get more (chapter 4).
 
 - **Weak supervision**: :func:`labeling_function` turns a heuristic into a labeling
-  function (LF) that votes a class or abstains (``ABSTAIN = -1``); :func:`apply_lfs`
+  function (LF) that votes a class or abstains (``ABSTAIN = -1``), and
+  :func:`keyword_lf` and :func:`condition_lf` make one from a typed rule (a
+  pattern in a text column, a condition on the columns); :func:`apply_lfs`
   builds the label matrix; :func:`lf_summary` measures each LF (coverage, overlaps,
   conflicts, accuracy on a dev set); :func:`majority_vote` and :class:`LabelModel`
   combine the votes, the second by learning each LF's accuracy without labels.
@@ -38,6 +40,8 @@ from mlkit.labeling._weak import (
     LabelModel,
     LFSummary,
     apply_lfs,
+    condition_lf,
+    keyword_lf,
     labeling_function,
     lf_summary,
     majority_vote,
@@ -57,7 +61,9 @@ __all__ = [
     "Resolution",
     "agreement",
     "apply_lfs",
+    "condition_lf",
     "find_label_errors",
+    "keyword_lf",
     "labeling_function",
     "lf_summary",
     "majority_vote",

@@ -41,9 +41,15 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 
-from mlkit._exceptions import MlkitTypeError, MlkitValueError, with_hint
+from mlkit._exceptions import MlkitError, MlkitTypeError, MlkitValueError, with_hint
 from mlkit._results import Result
-from mlkit._validation import as_1d, check_choice, check_frame, check_random_state
+from mlkit._validation import (
+    as_1d,
+    check_choice,
+    check_columns,
+    check_frame,
+    check_random_state,
+)
 
 if TYPE_CHECKING:
     import altair as alt
@@ -54,6 +60,8 @@ __all__ = [
     "LabelModel",
     "LabelingFunction",
     "apply_lfs",
+    "condition_lf",
+    "keyword_lf",
     "labeling_function",
     "lf_summary",
     "majority_vote",
@@ -220,6 +228,312 @@ def labeling_function(
     return wrap if func is None else wrap(func)
 
 
+# --------------------------------------------------------------------------- rules
+
+#: Message templates of the rule builders, kept here so that tests can match them.
+PATTERN_ERROR = "'pattern' {pattern!r} is not a valid regular expression: {error}."
+EXPRESSION_SYNTAX_ERROR = "'expression' {expression!r} is not valid: {error}."
+UNKNOWN_NAME_ERROR = "'expression' names {name!r}, which is not a column of the frame."
+NOT_BOOLEAN_ERROR = (
+    "'expression' {expression!r} must be a condition, true or false on each row; "
+    "it gives {got}."
+)
+
+
+def _check_vote_label(label: Any) -> int:
+    """The class a rule votes: an int of at least 0."""
+    if isinstance(label, (bool, np.bool_)) or not isinstance(label, numbers.Integral):
+        raise MlkitTypeError(
+            with_hint(
+                f"'label' must be an int class (0, 1, ...); got {label!r}.",
+                "encode the classes as the other labeling functions do, for example "
+                "label=1 for spam.",
+            )
+        )
+    if label < 0:
+        raise MlkitValueError(
+            with_hint(
+                f"'label' must be a class (0, 1, ...), not ABSTAIN or below; got "
+                f"{label!r}.",
+                "a rule votes its class where it matches and abstains elsewhere.",
+            )
+        )
+    return int(label)
+
+
+def _check_rule_text(value: Any, name: str) -> str:
+    if not isinstance(value, str):
+        raise MlkitTypeError(
+            with_hint(
+                f"'{name}' must be a string; got {type(value).__name__}.",
+                f"pass the {name} as text, for example "
+                + ("'free|win'." if name == "pattern" else "'age < 30'."),
+            )
+        )
+    if not value.strip():
+        raise MlkitValueError(
+            with_hint(
+                f"'{name}' is empty.",
+                "type a rule; a rule that matches every row labels nothing useful.",
+            )
+        )
+    return value
+
+
+def _votes_where(matches: np.ndarray, label: int) -> np.ndarray:
+    return np.where(matches, label, ABSTAIN).astype(np.int64)
+
+
+def keyword_lf(
+    pattern: str,
+    label: int,
+    *,
+    column: Any,
+    name: str | None = None,
+    ignore_case: bool = True,
+) -> LabelingFunction:
+    """A labeling function that votes ``label`` where a text column matches a pattern.
+
+    The pattern is a regular expression (Python's :mod:`re` syntax) searched
+    anywhere in each value of ``column``, with pandas' ``str.contains``: one
+    vectorised pass over the column. Rows whose text does not match, or is
+    missing, get ABSTAIN.
+
+    Parameters
+    ----------
+    pattern : str
+        A regular expression, such as ``"free|win"`` or ``r"\\bhttps?://"``;
+        plain words match themselves.
+    label : int
+        The class voted where the pattern matches.
+    column : str
+        The column of text to search.
+    name : str, optional
+        The LF's name; by default the rule itself, such as
+        ``"text ~ 'free|win' → 1"``.
+    ignore_case : bool, default True
+        Whether "Free" matches "free".
+
+    Returns
+    -------
+    LabelingFunction
+        A vectorised LF, for :func:`apply_lfs` like any other.
+
+    Raises
+    ------
+    MlkitValueError
+        A pattern that does not compile (the message gives the :mod:`re`
+        error), an empty pattern, or a class below 0; when applied, a frame
+        without ``column``.
+    MlkitTypeError
+        When applied, a column that does not hold text.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"text": ["Check out my channel", "nice song", None]})
+    >>> lf = keyword_lf("check out|subscribe", 1, column="text")
+    >>> lf
+    LabelingFunction("text ~ 'check out|subscribe' → 1", vectorised)
+    >>> apply_lfs([lf], df, progress=False).ravel().tolist()
+    [1, -1, -1]
+    """
+    import re
+
+    pattern = _check_rule_text(pattern, "pattern")
+    label = _check_vote_label(label)
+    if not isinstance(ignore_case, (bool, np.bool_)):
+        raise MlkitTypeError(
+            with_hint(
+                f"'ignore_case' must be True or False; got {ignore_case!r}.",
+                "pass ignore_case=False to tell 'Free' from 'free'.",
+            )
+        )
+    try:
+        re.compile(pattern, re.IGNORECASE if ignore_case else 0)
+    except re.error as error:
+        raise MlkitValueError(
+            with_hint(
+                PATTERN_ERROR.format(pattern=pattern, error=error),
+                "escape characters that have a meaning in regular expressions "
+                r"(such as . ? + * ( [ \) with a backslash, or pass re.escape(text) "
+                "to match the text as it is.",
+            )
+        ) from None
+    case = not ignore_case
+
+    def matches(df: pd.DataFrame) -> np.ndarray:
+        text = _text_column(df, column)
+        with warnings.catch_warnings():
+            # Groups in the pattern only group: nothing is extracted here.
+            warnings.filterwarnings(
+                "ignore", "This pattern is interpreted as a regular expression"
+            )
+            found = text.str.contains(pattern, case=case, regex=True, na=False)
+        return _votes_where(found.to_numpy(dtype=bool, na_value=False), label)
+
+    return LabelingFunction(
+        matches,
+        name=name if name is not None else f"{column} ~ {pattern!r} → {label}",
+        vectorized=True,
+    )
+
+
+def _text_column(df: pd.DataFrame, column: Any) -> pd.Series:
+    """``df[column]`` if it holds text, else an error naming 'column'."""
+    check_columns(df, [column], "column")
+    text = df[column]
+    dtype = text.dtype
+    textual = pd.api.types.is_string_dtype(dtype) or isinstance(
+        dtype, pd.CategoricalDtype
+    )
+    if not textual:
+        raise MlkitTypeError(
+            with_hint(
+                f"'column' {column!r} must hold text to search; got {dtype}.",
+                "search a column of text, or write a condition on numbers with "
+                "condition_lf, such as condition_lf('age < 30', 1).",
+            )
+        )
+    return text
+
+
+def condition_lf(
+    expression: str, label: int, *, name: str | None = None
+) -> LabelingFunction:
+    """A labeling function that votes ``label`` on the rows where a condition holds.
+
+    The condition is a boolean expression over the columns of the frame the LF
+    is applied to, evaluated by :meth:`pandas.DataFrame.eval`: comparisons
+    (``<``, ``==``, ``!=``, ...), ``and``, ``or``, ``not``, arithmetic, and
+    backticks around names with spaces (```hours per week` > 50``). Rows where
+    it is false, or missing, get ABSTAIN.
+
+    The expression is evaluated as code, like a cell of a notebook: pass only
+    text you typed yourself, never text read from data or from case files.
+
+    Parameters
+    ----------
+    expression : str
+        The condition, such as ``"capital_gain > 5000 and age < 30"``.
+    label : int
+        The class voted where it holds.
+    name : str, optional
+        The LF's name; by default the rule itself, such as
+        ``"age < 30 → 0"``.
+
+    Returns
+    -------
+    LabelingFunction
+        A vectorised LF, for :func:`apply_lfs` like any other.
+
+    Raises
+    ------
+    MlkitValueError
+        An expression that does not parse, or a class below 0; when applied, an
+        expression that names a column the frame lacks (the message names it)
+        or that is not true or false on each row (such as ``"age + 1"``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"age": [25, 45, 28], "capital_gain": [9000, 9000, 0]})
+    >>> lf = condition_lf("capital_gain > 5000 and age < 30", 1)
+    >>> lf.name
+    'capital_gain > 5000 and age < 30 → 1'
+    >>> apply_lfs([lf], df, progress=False).ravel().tolist()
+    [1, -1, -1]
+    """
+    import ast
+    import re
+
+    expression = _check_rule_text(expression, "expression")
+    label = _check_vote_label(label)
+    if "@" in expression:
+        # pandas would look "@name" up among the local variables of mlkit's code.
+        raise MlkitValueError(
+            with_hint(
+                EXPRESSION_SYNTAX_ERROR.format(
+                    expression=expression, error="'@' variables are not available"
+                ),
+                "write the value itself, such as 'age < 30' rather than 'age < @limit'.",
+            )
+        )
+    # Python's parser catches most typing slips before any data is seen; names
+    # in backticks (pandas' quoting) are not Python, so stand-ins replace them.
+    try:
+        ast.parse(re.sub(r"`[^`]*`", "_", expression.strip()), mode="eval")
+    except SyntaxError as error:
+        raise MlkitValueError(
+            with_hint(
+                EXPRESSION_SYNTAX_ERROR.format(expression=expression, error=error.msg),
+                "write a condition such as 'age < 30 and hours_per_week > 50'; "
+                "quote a column name with spaces in backticks: `hours per week`.",
+            )
+        ) from None
+
+    def holds(df: pd.DataFrame) -> np.ndarray:
+        return _votes_where(_condition(df, expression), label)
+
+    return LabelingFunction(
+        holds,
+        name=name if name is not None else f"{expression.strip()} → {label}",
+        vectorized=True,
+    )
+
+
+def _condition(df: pd.DataFrame, expression: str) -> np.ndarray:
+    """Where ``expression`` holds on ``df``, as booleans (missing counts as false)."""
+    import difflib
+    import re
+
+    from pandas.errors import UndefinedVariableError
+
+    try:
+        result = df.eval(expression)
+    except UndefinedVariableError as error:
+        found = re.search(r"name '(.+?)' is not defined", str(error))
+        unknown = found.group(1) if found else str(error)
+        close = difflib.get_close_matches(unknown, [str(c) for c in df.columns], n=1)
+        raise MlkitValueError(
+            with_hint(
+                UNKNOWN_NAME_ERROR.format(name=unknown),
+                (f"did you mean {close[0]!r}? " if close else "")
+                + f"The columns are: {', '.join(map(str, df.columns[:30]))}"
+                + (" ..." if len(df.columns) > 30 else ".")
+                + " Quote a name with spaces in backticks.",
+            )
+        ) from None
+    except Exception as error:  # pandas raises many kinds for a bad expression
+        raise MlkitValueError(
+            with_hint(
+                EXPRESSION_SYNTAX_ERROR.format(
+                    expression=expression, error=f"{type(error).__name__}: {error}"
+                ),
+                "write a condition on the columns, such as 'age < 30 and "
+                "hours_per_week > 50'.",
+            )
+        ) from None
+    if isinstance(result, pd.Series) and (
+        pd.api.types.is_bool_dtype(result.dtype)
+        or pd.api.types.infer_dtype(result, skipna=True) == "boolean"
+    ):
+        return result.to_numpy(dtype=bool, na_value=False)
+    if isinstance(result, pd.Series):
+        got = f"values of type {result.dtype}"
+    elif isinstance(result, pd.DataFrame):
+        got = "a frame (an assignment?)"
+    else:
+        got = f"the single value {result!r}"
+    raise MlkitValueError(
+        with_hint(
+            NOT_BOOLEAN_ERROR.format(expression=expression, got=got),
+            "compare the columns with values, such as 'age < 30' rather than 'age', "
+            "and join conditions with 'and' and 'or'.",
+        )
+    )
+
+
 def _as_lfs(lfs: Any) -> list[LabelingFunction]:
     if isinstance(lfs, (LabelingFunction, str)) or callable(lfs):
         lfs = [lfs]
@@ -283,6 +597,12 @@ def _vectorised_votes(lf: LabelingFunction, df: pd.DataFrame) -> np.ndarray:
     n = len(df)
     try:
         result = lf.func(df)
+    except MlkitError as exc:
+        # mlkit's own rules (keyword_lf, condition_lf) say what is wrong and how
+        # to fix it: keep their hint rather than add a generic one.
+        raise MlkitValueError(
+            f"vectorised labeling function {lf.name!r} failed: {exc}"
+        ) from exc
     except Exception as exc:
         raise MlkitValueError(
             with_hint(
