@@ -285,6 +285,19 @@ def _threshold(n: int = 500) -> Result:
     return cost_threshold(y, score, cost_fp=1, cost_fn=5)
 
 
+@example("ThresholdReport", large=True)
+def _threshold_report(n: int = 500) -> Result:
+    from mlkit.evaluation import threshold_report
+
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, n)
+    score = 0.3 * y + 0.7 * rng.uniform(size=n)
+    sex = pd.Series(rng.choice(["f", "m"], n), name="sex")
+    return threshold_report(
+        y, score, threshold=0.5, cost_fp=1, cost_fn=5, sensitive_features=sex
+    )
+
+
 @example("ABTest", large=True)
 def _ab_test(n: int = 500) -> Result:
     from mlkit.experiments import ab_test
