@@ -16,6 +16,8 @@ significant, so a size of the shift matters as much as a p-value.
   categories, as scipy computes them), corrects the p-values for the number of
   columns (Holm by default), and gives the size of each shift (population
   stability index, Wasserstein distance) and any change in the share missing.
+- **One column closely**: :func:`column_drift` runs the same test on one
+  column and sets the two distributions side by side, on the same bins.
 - **Over time**: :func:`drift_over_time` cuts a frame into windows of time and
   compares each with a reference window, to see when a shift began and whether
   it persists.
@@ -59,6 +61,11 @@ Examples
 
 from __future__ import annotations
 
+from mlkit.monitoring._column import (
+    DISTRIBUTION_COLUMNS,
+    ColumnDrift,
+    column_drift,
+)
 from mlkit.monitoring._drift import (
     CORRECTIONS,
     PSI_BINS,
@@ -104,6 +111,7 @@ from mlkit.monitoring._stream import (
 
 __all__ = [
     "CORRECTIONS",
+    "DISTRIBUTION_COLUMNS",
     "INJECTIONS",
     "LABEL_SHIFT_COLUMNS",
     "MULTIVARIATE_COLUMNS",
@@ -117,6 +125,7 @@ __all__ = [
     "SENSITIVITY_COLUMNS",
     "SENSITIVITY_TESTS",
     "STREAM_COLUMNS",
+    "ColumnDrift",
     "DriftOverTime",
     "DriftReport",
     "DriftSensitivity",
@@ -125,6 +134,7 @@ __all__ = [
     "PerformanceEstimate",
     "PredictionDrift",
     "ProductionStream",
+    "column_drift",
     "drift_over_time",
     "drift_report",
     "drift_sensitivity",
