@@ -1,9 +1,11 @@
-"""The decision threshold of least business cost, from a model's scores.
+"""The decision threshold of least business cost, and what a threshold decides.
 
 A binary classifier's ``predict`` flags a row when its probability is at least
 0.5; that is the threshold of least cost only when a false alarm and a missed
 positive cost the same. Chapter 6 of the book: evaluate at the decision the
-business will make.
+business will make. :func:`cost_threshold` finds the threshold of least cost;
+:func:`threshold_report` shows what one threshold does: its confusion matrix,
+precision and recall, its cost and, per group, its selection and error rates.
 
 Examples
 --------
@@ -509,29 +511,18 @@ def _confusion_chart(report: ThresholdReport) -> alt.LayerChart:
 
     from mlkit.charts import FONT_SIZE, PALETTE, TEXT, _title
 
-    positive = f"positive ({report.positive_label!r})"
-    counts = {
-        ("negative", "negative"): report.tn,
-        ("negative", positive): report.fp,
-        ("positive", "negative"): report.fn,
-        ("positive", positive): report.tp,
-    }
-    n_pos = report.tp + report.fn
-    n_neg = report.tn + report.fp
-    rows = []
-    for (actual, decided), count in counts.items():
-        of_class = n_pos if actual == "positive" else n_neg
-        actual_label = positive if actual == "positive" else "negative"
-        rows.append(
-            {
-                "actual": actual_label,
-                "decision": "flagged" if decided != "negative" else "not flagged",
-                "rows": int(count),
-                "share": count / of_class,
-                "text": f"{count:,}",
-            }
-        )
-    data = pd.DataFrame(rows)
+    n_negative, n_positive = report.tn + report.fp, report.tp + report.fn
+    data = pd.DataFrame(
+        {
+            "actual": ["negative", "negative", "positive", "positive"],
+            "decision": ["not flagged", "flagged"] * 2,
+            "rows": [report.tn, report.fp, report.fn, report.tp],
+            "of_class": [n_negative, n_negative, n_positive, n_positive],
+        }
+    )
+    # Coloured by the share of the actual class: the rates read along each row.
+    data["share"] = data["rows"] / data["of_class"]
+    data["text"] = [f"{count:,}" for count in data["rows"]]
     data["dark"] = data["share"] > 0.6
     base = alt.Chart(data).encode(
         x=alt.X(
@@ -542,7 +533,7 @@ def _confusion_chart(report: ThresholdReport) -> alt.LayerChart:
         ),
         y=alt.Y(
             "actual:N",
-            sort=["negative", positive],
+            sort=["negative", "positive"],
             title="actual class",
             axis=alt.Axis(labelFontSize=FONT_SIZE, labelLimit=160),
         ),
@@ -566,7 +557,10 @@ def _confusion_chart(report: ThresholdReport) -> alt.LayerChart:
         text="text:N",
         color=alt.condition(alt.datum.dark, alt.value("white"), alt.value(TEXT)),
     )
-    return alt.layer(cells, text).properties(
+    # Properties passed to the constructor: .properties() deep-copies the chart.
+    return alt.layer(
+        cells,
+        text,
         width=180,
         height=150,
         title=_title(
@@ -649,9 +643,7 @@ def _curve_chart(report: ThresholdReport) -> alt.LayerChart:
             tooltip=[alt.Tooltip("threshold:Q", format=",.4g", title="threshold")],
         )
     )
-    return alt.layer(lines, rule).properties(
-        width=380, height=200, title=_title(title, subtitle)
-    )
+    return alt.layer(lines, rule, width=380, height=200, title=_title(title, subtitle))
 
 
 def _groups_chart(report: ThresholdReport) -> alt.HConcatChart:
@@ -706,7 +698,10 @@ def _groups_chart(report: ThresholdReport) -> alt.HConcatChart:
             .encode(x="value:Q")
         )
         panels.append(
-            alt.layer(bars, text, rule).properties(
+            alt.layer(
+                bars,
+                text,
+                rule,
                 width=150,
                 height=alt.Step(18),
                 title=_title(name, f"all rows: {_number(overall)} (dashed)"),
@@ -716,8 +711,8 @@ def _groups_chart(report: ThresholdReport) -> alt.HConcatChart:
         f"demographic parity difference {_number(report.demographic_parity_difference)}"
         f", equalized odds difference {_number(report.equalized_odds_difference)}"
     )
-    return alt.hconcat(*panels).properties(
-        title=_title("Decisions per group", disparities + shown)
+    return alt.hconcat(
+        *panels, title=_title("Decisions per group", disparities + shown)
     )
 
 
@@ -868,17 +863,20 @@ class ThresholdReport(Result):
 
         from mlkit.charts import _title
 
-        top = alt.hconcat(_confusion_chart(self), _curve_chart(self)).resolve_scale(
-            color="independent"
+        top = alt.hconcat(
+            _confusion_chart(self),
+            _curve_chart(self),
+            resolve=alt.Resolve(scale=alt.ScaleResolveMap(color="independent")),
         )
         panels = [top]
         if self.groups is not None:
             panels.append(_groups_chart(self))
-        return alt.vconcat(*panels).properties(
+        return alt.vconcat(
+            *panels,
             title=_title(
                 f"Decisions at threshold {self.threshold:.3g}",
                 f"{self.n:,} rows, {self.prevalence:.1%} positive",
-            )
+            ),
         )
 
     def explain(self) -> str:
