@@ -11,6 +11,8 @@ are over-confident), and calibration is cheap to check and to fix:
 - :func:`reliability`: the reliability diagram of predictions, with the expected
   and maximum calibration errors (ECE, MCE) and the Brier score, for binary and
   multiclass models;
+- :func:`compare_reliability`: the reliability of two sets of probabilities for
+  the same rows (before and after calibration, two models) on the same bins;
 - :func:`calibrate`: recalibrate a fitted classifier on held-out data (isotonic
   regression, Platt's sigmoid or temperature scaling) and measure the
   reliability before and after.
@@ -50,7 +52,9 @@ __all__ = [
     "STRATEGIES",
     "Calibration",
     "Reliability",
+    "ReliabilityComparison",
     "calibrate",
+    "compare_reliability",
     "reliability",
 ]
 
@@ -823,6 +827,216 @@ def reliability(
     )
 
 
+# --------------------------------------------------------------------------- before and after
+
+
+def _metrics_frame(before: Reliability, after: Reliability) -> pd.DataFrame:
+    """One row per measure of calibration: its value before, after, and the change."""
+    metrics = ["ece", "mce", "brier"]
+    if before.multiclass:
+        metrics.append("classwise_ece")
+    values_before = [getattr(before, m) for m in metrics]
+    values_after = [getattr(after, m) for m in metrics]
+    return pd.DataFrame(
+        {
+            "metric": metrics,
+            "before": values_before,
+            "after": values_after,
+            "change": np.subtract(values_after, values_before),
+        }
+    )
+
+
+def _before_after_chart(
+    before: Reliability,
+    after: Reliability,
+    names: tuple[str, str],
+    *,
+    title: str,
+    subtitle: str,
+) -> alt.VConcatChart:
+    """The two reliability curves in one diagram, coloured by ``names``."""
+    from mlkit.charts import reliability_chart
+
+    frame = pd.concat(
+        [before.table.assign(model=names[0]), after.table.assign(model=names[1])],
+        ignore_index=True,
+    )
+    axes = (
+        {"x_title": "confidence (top-label probability)", "y_title": "accuracy"}
+        if before.multiclass
+        else {}
+    )
+    return reliability_chart(
+        frame, color="model", title=title, subtitle=subtitle, **axes
+    )
+
+
+@dataclass(frozen=True, repr=False)
+class ReliabilityComparison(Result):
+    """Reliability of two sets of probabilities for the same rows, such as before and after calibration.
+
+    Attributes
+    ----------
+    before, after : Reliability
+        :func:`reliability` of each set of probabilities, on the same labels,
+        bins and strategy.
+    names : tuple of str
+        What the two sets are, as shown in the chart: ``("before", "after")``
+        by default.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from mlkit.calibration import compare_reliability
+    >>> rng = np.random.default_rng(0)
+    >>> p = rng.uniform(size=4_000)
+    >>> y = rng.uniform(size=4_000) < p
+    >>> result = compare_reliability(y, p ** 2, p, n_bins=10)
+    >>> result.to_frame()["metric"].tolist()
+    ['ece', 'mce', 'brier']
+    >>> result.after.ece < result.before.ece
+    True
+    """
+
+    title: ClassVar[str] = "Reliability before and after"
+    before: Reliability
+    after: Reliability
+    names: tuple[str, str]
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per measure of calibration.
+
+        Columns: ``metric`` ("ece", "mce", "brier", and "classwise_ece" for a
+        multiclass model; see :class:`Reliability`), ``before`` and ``after``
+        (its value for the first and the second set of probabilities) and
+        ``change`` (after minus before; negative is better for all of them).
+        The bins of each are in ``before.table`` and ``after.table``.
+        """
+        return _metrics_frame(self.before, self.after)
+
+    def chart(self) -> alt.VConcatChart:
+        """The two reliability curves in one diagram, with the rows per bin below."""
+        return _before_after_chart(
+            self.before,
+            self.after,
+            self.names,
+            title=(
+                f"Reliability, {self.names[0]} and {self.names[1]}: ECE "
+                f"{self.before.ece:.3f} → {self.after.ece:.3f}"
+            ),
+            subtitle=(
+                f"{self.before.n_samples:,} rows in {self.before.n_bins} "
+                f"{self.before.strategy} bins"
+            ),
+        )
+
+    def explain(self) -> str:
+        before, after = self.before, self.after
+        first, second = self.names
+        text = (
+            f"On {before.n_samples:,} rows in {before.n_bins} {before.strategy} bins, "
+            f"the ECE is {before.ece:.3f} {first} and {after.ece:.3f} {second}, and "
+            f"the Brier score {before.brier:.4f} and {after.brier:.4f}."
+        )
+        chance = max(before._chance_ece(), after._chance_ece())
+        gap = after.ece - before.ece
+        if abs(gap) <= chance:
+            text += (
+                f" The difference ({gap:+.3f}) is within what chance alone gives with "
+                f"this many rows per bin (about {chance:.3f}): the two are about "
+                "equally calibrated."
+            )
+        else:
+            better = second if gap < 0 else first
+            text += f" The probabilities {better} are the better calibrated."
+        text += (
+            " The ECE depends on the bins: a difference that holds with other numbers "
+            "of bins and with quantile bins is real. The Brier score needs no bins, "
+            "but mixes calibration with how well the classes are told apart. Chapter "
+            '6 of the book, "Model Calibration", covers recalibration.'
+        )
+        return text
+
+
+def compare_reliability(
+    y_true: Any,
+    before: Any,
+    after: Any,
+    *,
+    n_bins: int = 15,
+    strategy: Strategy = "uniform",
+    positive_label: Any = None,
+    classes: Any = None,
+    names: tuple[str, str] = ("before", "after"),
+) -> ReliabilityComparison:
+    """The reliability of two sets of probabilities for the same rows, on the same bins.
+
+    Calls :func:`reliability` on each, with the same labels, bins and
+    strategy: for probabilities before and after calibration, or of two
+    models. Nothing is fitted, so it suits moving the bins around.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n,)
+        The true labels.
+    before, after : array-like of shape (n,) or (n, k)
+        The two sets of probabilities, as :func:`reliability` takes them.
+    n_bins, strategy, positive_label, classes
+        As :func:`reliability`, for both.
+    names : tuple of two str, default ("before", "after")
+        What the two sets are, for the chart and the explanation.
+
+    Returns
+    -------
+    ReliabilityComparison
+        ``.before`` and ``.after`` (:class:`Reliability`), ``.to_frame()``
+        (ECE, MCE and Brier score of each, and the change), ``.chart()``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.calibration import calibration_curve
+    >>> from mlkit.calibration import compare_reliability
+    >>> rng = np.random.default_rng(1)
+    >>> p = rng.uniform(size=5_000)
+    >>> y = (rng.uniform(size=5_000) < p).astype(int)
+    >>> result = compare_reliability(y, p ** 3, p, n_bins=5,
+    ...                              names=("raw", "recalibrated"))
+    >>> result.to_frame().round(3)
+      metric  before  after  change
+    0    ece   0.239  0.014  -0.224
+    1    mce   0.344  0.029  -0.315
+    2  brier   0.239  0.171  -0.068
+    >>> prob_true, _ = calibration_curve(y, p ** 3, n_bins=5)
+    >>> bool(np.allclose(result.before.table["observed_frequency"], prob_true))
+    True
+    """
+    if (
+        not isinstance(names, (tuple, list))
+        or len(names) != 2
+        or not all(isinstance(v, str) and v for v in names)
+        or names[0] == names[1]
+    ):
+        raise MlkitValueError(
+            with_hint(
+                f"'names' must be two different, non-empty strings; got {names!r}.",
+                "pass names=('before', 'after'), or the names of two models.",
+            )
+        )
+    options = {
+        "n_bins": n_bins,
+        "strategy": strategy,
+        "positive_label": positive_label,
+        "classes": classes,
+    }
+    return ReliabilityComparison(
+        before=reliability(y_true, before, **options),
+        after=reliability(y_true, after, **options),
+        names=(names[0], names[1]),
+    )
+
+
 # --------------------------------------------------------------------------- calibrate
 
 
@@ -878,47 +1092,20 @@ class Calibration(Result):
         (its value for the original and the calibrated model) and ``change``
         (after minus before; negative is better for all of them).
         """
-        metrics = ["ece", "mce", "brier"]
-        if self.before.multiclass:
-            metrics.append("classwise_ece")
-        before = [getattr(self.before, m) for m in metrics]
-        after = [getattr(self.after, m) for m in metrics]
-        return pd.DataFrame(
-            {
-                "metric": metrics,
-                "before": before,
-                "after": after,
-                "change": np.subtract(after, before),
-            }
-        )
+        return _metrics_frame(self.before, self.after)
 
     def chart(self) -> alt.VConcatChart:
         """The reliability curves of the original and the calibrated model together."""
-        from mlkit.charts import reliability_chart
-
-        after = f"after ({self.method})"
-        frame = pd.concat(
-            [
-                self.before.table.assign(model="before"),
-                self.after.table.assign(model=after),
-            ],
-            ignore_index=True,
-        )
-        axes = (
-            {"x_title": "confidence (top-label probability)", "y_title": "accuracy"}
-            if self.before.multiclass
-            else {}
-        )
         where = "held-out" if self.held_out else "calibration (optimistic)"
-        return reliability_chart(
-            frame,
-            color="model",
+        return _before_after_chart(
+            self.before,
+            self.after,
+            ("before", f"after ({self.method})"),
             title=(
                 f"Recalibration with {_METHOD_NAMES[self.method]}: ECE "
                 f"{self.before.ece:.3f} → {self.after.ece:.3f}"
             ),
             subtitle=f"measured on {self.before.n_samples:,} {where} rows",
-            **axes,
         )
 
     def _ranking(self) -> str:

@@ -10,6 +10,7 @@ of its current result.
 """
 
 from mlkit.widgets._base import KINDS, Control, Explorer, widgets_available
+from mlkit.widgets._calibration import CalibrationExplorer
 from mlkit.widgets._drift import DriftExplorer
 from mlkit.widgets._labeling import LFWorkbench
 from mlkit.widgets._slices import SliceExplorer
@@ -17,6 +18,7 @@ from mlkit.widgets._threshold import ThresholdExplorer
 
 __all__ = [
     "KINDS",
+    "CalibrationExplorer",
     "Control",
     "DriftExplorer",
     "Explorer",
