@@ -16,7 +16,8 @@ if TYPE_CHECKING:
 
 __all__ = ["ThresholdExplorer"]
 
-#: Steps of the slider across the range of scores that are not probabilities.
+#: The fewest steps of the slider across scores that are not probabilities; the
+#: step is the largest power of ten that gives at least this many.
 SLIDER_STEPS = 100
 
 
@@ -25,10 +26,10 @@ class ThresholdExplorer(Explorer):
 
     A thin shell over :func:`mlkit.evaluation.threshold_report`: one slider,
     ``threshold``, over [0, 1] in steps of 0.01 for probabilities, or over the
-    range of the scores in about 100 round steps otherwise. Each move recomputes
-    the report: the confusion matrix, precision and recall, the cost of the
-    errors when the costs are given, and the gaps between groups when
-    ``sensitive_features`` are.
+    range of the scores otherwise, in steps of a power of ten (100 to 1,000 of
+    them). Each move recomputes the report: the confusion matrix, precision
+    and recall, the cost of the errors when the costs are given, and the gaps
+    between groups when ``sensitive_features`` are.
 
     Parameters
     ----------
@@ -103,7 +104,7 @@ class ThresholdExplorer(Explorer):
 
         # Converted once: a move of the slider then costs only the report.
         self._positive = binary_target(y_true, positive_label)
-        self._score = _check_scores(y_score, len(self._positive)).copy()
+        self._score = _check_scores(y_score, len(self._positive))  # a float copy
         self._groups = _as_categories(sensitive_features)
         self._costs = {"cost_fp": cost_fp, "cost_fn": cost_fn}
         self.positive_label = positive_label
