@@ -12,8 +12,9 @@ unchecked. Each example is then checked for:
   explanation, and loads nothing from the internet;
 - the house style (:func:`style_problems`): colours from the palette, a title,
   axis titles, readable font sizes;
-- aggregation: examples marked ``large`` are built again from about 50,000 rows
-  and their chart must still carry at most :data:`MAX_CHART_ROWS` rows of data.
+- aggregation: examples marked ``large`` are built again from 50,000 rows (a
+  simulation, from its default size) and their chart must still carry at most
+  :data:`MAX_CHART_ROWS` rows of data.
 
 The colours allowed are ``mlkit.charts.PALETTE`` (Okabe and Ito's, safe for
 colour-blind readers), ``GREY`` and ``TEXT``, white, black and transparent, and
@@ -133,6 +134,16 @@ def _calibration(n: int = 900) -> Result:
         X_eval=X[2 * third :],
         y_eval=y[2 * third :],
     )
+
+
+@example("ReliabilityComparison", large=True)
+def _reliability_comparison(n: int = 2_000) -> Result:
+    from mlkit.calibration import compare_reliability
+
+    rng = np.random.default_rng(0)
+    p = rng.uniform(size=n)
+    y = rng.uniform(size=n) < p
+    return compare_reliability(y, np.clip(1.3 * p, 0, 1), p, n_bins=10)
 
 
 @example("BatchVsOnline")
@@ -591,10 +602,7 @@ def _drift_over_time(n: int = 600) -> Result:
     )
 
 
-@example("DriftReport", large=True)
-def _drift_report(n: int = 1_000) -> Result:
-    from mlkit.monitoring import drift_report
-
+def drift_frames(n: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     rng = np.random.default_rng(1)
     reference = pd.DataFrame(
         {
@@ -608,7 +616,21 @@ def _drift_report(n: int = 1_000) -> Result:
             "plan": rng.choice(["free", "pro"], n, p=[0.6, 0.4]),
         }
     )
-    return drift_report(reference, current)
+    return reference, current
+
+
+@example("ColumnDrift", large=True)
+def _column_drift(n: int = 1_000) -> Result:
+    from mlkit.monitoring import column_drift
+
+    return column_drift(*drift_frames(n), "age")
+
+
+@example("DriftReport", large=True)
+def _drift_report(n: int = 1_000) -> Result:
+    from mlkit.monitoring import drift_report
+
+    return drift_report(*drift_frames(n))
 
 
 @example("LabelShift", large=True)
