@@ -142,7 +142,8 @@ def _to_spec(chart: Any) -> dict[str, Any]:
     if isinstance(chart, dict):
         return chart
     if hasattr(chart, "to_dict"):
-        return chart.to_dict()
+        # Tests validate every chart against the schema; display skips it, for speed.
+        return chart.to_dict(validate=False)
     raise MlkitValueError(
         with_hint(
             f"'chart' must be an altair chart or a Vega-Lite spec; got {type(chart).__name__}.",
