@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from mlkit import _resources
 from mlkit._exceptions import MlkitError, MlkitValueError, with_hint
 from mlkit._optional import require
+from mlkit.widgets._base import STATIC_ENV
 
 if TYPE_CHECKING:
     import nbformat
@@ -139,7 +140,9 @@ def execute_notebook(
         client.on_cell_executed = lambda **_: on_cell()
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
-        client.execute()
+        # Explorers show their static table and chart: nobody moves a control in a
+        # headless run, and a saved widget view cannot be drawn once the kernel is gone.
+        client.execute(env={**os.environ, STATIC_ENV: "static"})
     except nbclient.exceptions.CellExecutionError:
         nbformat.write(nb, target)
         index, error = _first_error(nb)

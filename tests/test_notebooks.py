@@ -157,6 +157,13 @@ def test_notebook_runs_on_case(path, case, tmp_path):
         if "text/html" in o.get("data", {})
     ]
     assert sum("window.vegaEmbed=" in h for h in html) == 1  # the library, once
+    # Headless, explorers show their table and chart: a saved widget view would
+    # show "model not found" once the kernel is gone.
+    assert not any(
+        "application/vnd.jupyter.widget-view+json" in o.get("data", {})
+        for cell in code_cells(nb)
+        for o in cell.outputs
+    )
     assert (
         sum("window.vegaEmbed(el, spec" in h for h in html) >= 1
     )  # and charts using it

@@ -163,3 +163,12 @@ def test_without_ipywidgets_the_fallback_is_static(data, monkeypatch):
 
 def test_errors_are_mlkit_errors():
     assert issubclass(MlkitValueError, MlkitError)
+
+
+def test_a_static_kernel_shows_table_and_chart_only(data, monkeypatch):
+    from mlkit.widgets import STATIC_ENV
+
+    monkeypatch.setenv(STATIC_ENV, "static")
+    bundle = ReliabilityExplorer(*data)._repr_mimebundle_()
+    assert set(bundle) == {"text/plain", "text/html"}
+    assert "mlkit-chart" in bundle["text/html"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from html import escape
@@ -109,8 +110,16 @@ class Control:
         return value
 
 
+#: Set to "static" in a kernel's environment to show explorers as table and chart
+#: only; mlkit's headless runs do, as no one is there to move a control.
+STATIC_ENV = "MLKIT_WIDGETS"
+
+
 def widgets_available() -> bool:
-    """Whether ipywidgets can be imported (the front end is the notebook's concern)."""
+    """Whether explorers show as widgets: ipywidgets is installed and the kernel
+    was not started with ``MLKIT_WIDGETS=static`` (as mlkit's headless runs are)."""
+    if os.environ.get(STATIC_ENV, "").lower() == "static":
+        return False
     try:
         import ipywidgets  # noqa: F401
     except ImportError:
@@ -202,6 +211,8 @@ class Explorer(ABC):
     ) -> dict[str, Any]:
         # Front ends that draw widgets pick the widget view; the others (HTML
         # exports, viewers without a kernel) fall back to the static table and chart.
+        # Headless runs get the static view only: a saved widget view without its
+        # kernel shows "model not found" when the notebook is opened again.
         bundle = {"text/plain": repr(self), "text/html": self.static_html()}
         if widgets_available():
             view = self.widget()._repr_mimebundle_()
