@@ -1247,7 +1247,8 @@ def _check_labels(
             )
         )
     if counts.min() < MIN_PER_CLASS:
-        rare = classes[np.argmin(counts)].item()
+        rare = classes[np.argmin(counts)]
+        rare = rare.item() if hasattr(rare, "item") else rare  # numpy scalar or str
         raise MlkitValueError(
             with_hint(
                 f"'{name}' has {counts.min()} row(s) of class {rare!r}; calibration "

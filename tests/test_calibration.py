@@ -638,3 +638,12 @@ def test_calibrate_refuses_bad_input_naming_the_argument(
             arguments.pop("model"), arguments.pop("X"), arguments.pop("y"), **arguments
         )
     assert "Hint:" in str(caught.value)
+
+
+def test_a_rare_text_class_is_named_in_the_error():
+    rng = np.random.default_rng(0)
+    y = np.array(["a"] * 50 + ["b"] * 50 + ["c"] * 2)
+    X = rng.normal(size=(len(y), 2))
+    model = LogisticRegression().fit(X, y)
+    with pytest.raises(MlkitValueError, match="2 row\\(s\\) of class 'c'"):
+        calibrate(model, X, y)
