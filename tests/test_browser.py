@@ -40,10 +40,14 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SHOTS = ROOT / "shots"
 
-# notebook stem -> at least this many drawn charts and rendered sliders.
+# notebook stem -> at least this many drawn charts and rendered sliders; "move" is
+# the index of the slider moved (default the first; -1 the last); "case" replaces
+# the parameters cell's default case in the copy.
 BROWSER_NOTEBOOKS = {
     "00_start_here": dict(charts=2, sliders=0),
-    "07_offline_evaluation": dict(charts=6, sliders=0),
+    "04_labels": dict(charts=6, sliders=0),
+    "07_offline_evaluation": dict(charts=8, sliders=4, move=-1),
+    "08_fairness_and_responsible_ml": dict(charts=4, sliders=1, case="income"),
     "10_monitoring": dict(charts=6, sliders=0),
 }
 # Small notebooks written by the tests (cells: source and tags). The first passes
@@ -201,6 +205,16 @@ def _skip_or_fail() -> None:
     pytest.skip(f"browser tests skipped: {reason}")
 
 
+def _set_case(path: Path, case: str) -> None:
+    """Make ``case`` the default of a copied notebook's parameters cell."""
+    nb = nbformat.read(path, as_version=4)
+    (cell,) = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    first, rest = cell.source.split("\n", 1)
+    assert first.startswith("case = "), first
+    cell.source = f"case = {case!r}" + "\n" + rest
+    nbformat.write(nb, path)
+
+
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
@@ -287,6 +301,9 @@ def lab(tmp_path_factory):
         root / "notebooks",
         ignore=shutil.ignore_patterns(".ipynb_checkpoints", "runs"),
     )
+    for stem, expected in BROWSER_NOTEBOOKS.items():
+        if "case" in expected:
+            _set_case(root / "notebooks" / f"{stem}.ipynb", expected["case"])
     (root / "checks").mkdir()
     for name, cells in CHECK_NOTEBOOKS.items():
         _write_notebook(root / "checks" / f"{name}.ipynb", cells)
@@ -393,16 +410,15 @@ def _wait(page, script: str, arg: Any, timeout_s: float) -> bool:
     return True
 
 
-def _move_first_slider(page, shots: Path, timeout_s: float) -> dict[str, Any]:
-    """Press ArrowRight on the first slider's handle, as a keyboard user would, and
-    report the readout and the text of the outputs around it, before and after."""
-    slider = page.locator(SEL_SLIDER).first
+def _move_slider(page, shots: Path, timeout_s: float, move: int) -> dict[str, Any]:
+    """Press ArrowRight on a slider's handle (``move``: its index), as a keyboard
+    user would, and report the readout and the text of the outputs around it,
+    before and after."""
+    slider = page.locator(SEL_SLIDER).nth(move)
     handle_el = slider.element_handle()
     readout = slider.locator(".widget-readout").first
-    area = (
-        page.locator(".jp-Notebook .jp-OutputArea-output")
-        .filter(has=page.locator(".widget-slider"))
-        .first
+    area = slider.locator(
+        "xpath=ancestor::div[contains(@class, 'jp-OutputArea-output')][1]"
     )
     slider.scroll_into_view_if_needed()
     before = readout.text_content().strip()
@@ -430,12 +446,13 @@ def check_notebook_in_browser(
     charts: int,
     sliders: int,
     *,
+    move: int = 0,
     render_timeout: float = RENDER_TIMEOUT,
 ) -> None:
     """Open ``notebook`` (relative to the lab's root) in JupyterLab, run all cells,
     save screenshots to shots/<stem>/, then assert that no cell shows an error, that
     at least ``charts`` charts drew and ``sliders`` sliders rendered, and, when
-    ``sliders``, that moving the first slider changes the numbers shown."""
+    ``sliders``, that moving slider number ``move`` changes the numbers shown."""
     shots = SHOTS / notebook.stem
     shutil.rmtree(shots, ignore_errors=True)
     shots.mkdir(parents=True)
@@ -497,7 +514,7 @@ def check_notebook_in_browser(
             ".jp-Notebook .jp-OutputArea-output:has-text('Error displaying widget')"
         ).count()
         moved = (
-            _move_first_slider(page, shots, render_timeout)
+            _move_slider(page, shots, render_timeout, move)
             if sliders and n_sliders
             else None
         )
@@ -599,6 +616,7 @@ def check_notebook_in_browser(
     ("stem", "expected"), BROWSER_NOTEBOOKS.items(), ids=list(BROWSER_NOTEBOOKS)
 )
 def test_notebook_in_browser(browser, lab, stem, expected):
+    expected = {k: v for k, v in expected.items() if k != "case"}
     check_notebook_in_browser(
         browser, lab, Path("notebooks") / f"{stem}.ipynb", **expected
     )

@@ -854,7 +854,14 @@ class ThresholdReport(Result):
             absent += ["cost", "cost_per_prediction"]
         if self.groups is None:
             absent += ["demographic_parity_difference", "equalized_odds_difference"]
-        return frame[~frame["metric"].isin(absent)].reset_index(drop=True)
+        frame = frame[~frame["metric"].isin(absent)].reset_index(drop=True)
+        # Counts and rates share one column: show counts as whole numbers.
+        counts = frame["metric"].isin(["tn", "fp", "fn", "tp"])
+        frame["value"] = [
+            f"{v:,.0f}" if is_count else _number(v) if abs(v) < 1e4 else f"{v:,.0f}"
+            for v, is_count in zip(frame["value"], counts, strict=True)
+        ]
+        return frame
 
     def chart(self) -> alt.VConcatChart:
         """The confusion matrix, the cost (or precision and recall) along the
