@@ -47,6 +47,7 @@ bench: $(VENV)/.installed-test-$(KEY) ## Run the benchmark scripts (results: ben
 	$(BIN)/python benchmarks/bench_features.py
 	$(BIN)/python benchmarks/bench_fairness.py
 	$(BIN)/python benchmarks/bench_drift.py
+	$(BIN)/python benchmarks/bench_widgets.py
 
 lock: $(BIN)/python ## Re-resolve requirements/lock.txt from pyproject.toml (newest versions).
 	$(BIN)/python -m pip install --quiet "uv==$(UV_VERSION)"
