@@ -41,14 +41,19 @@ ROOT = Path(__file__).resolve().parents[1]
 SHOTS = ROOT / "shots"
 
 # notebook stem -> at least this many drawn charts and rendered sliders; "move" is
-# the index of the slider moved (default the first; -1 the last); "case" replaces
-# the parameters cell's default case in the copy.
+# the index of the slider moved (default the first; -1 the last); "controls" are
+# more controls to use, each (kind, index among the controls of that kind, value):
+# a slider moved right, a text box typed into, a dropdown's option chosen by index;
+# each must change the numbers shown. "case" replaces the parameters cell's default
+# case in the copy.
 BROWSER_NOTEBOOKS = {
     "00_start_here": dict(charts=2, sliders=0),
-    "04_labels": dict(charts=6, sliders=0),
-    "07_offline_evaluation": dict(charts=8, sliders=4, move=-1),
+    "04_labels": dict(charts=6, sliders=0, controls=[("text", 0, "subscribe")]),
+    "07_offline_evaluation": dict(
+        charts=8, sliders=4, move=-1, controls=[("slider", 2, None)]
+    ),
     "08_fairness_and_responsible_ml": dict(charts=4, sliders=1, case="income"),
-    "10_monitoring": dict(charts=6, sliders=0),
+    "10_monitoring": dict(charts=6, sliders=0, controls=[("select", 1, 1)]),
 }
 # Small notebooks written by the tests (cells: source and tags). The first passes
 # every check, so the slider check runs even while no guided notebook has a slider;
@@ -439,6 +444,48 @@ def _move_slider(page, shots: Path, timeout_s: float, move: int) -> dict[str, An
     }
 
 
+SEL_CONTROL = {
+    "slider": SEL_SLIDER + " .noUi-handle",
+    "text": ".jp-Notebook .jp-OutputArea-output .widget-text input",
+    "select": ".jp-Notebook .jp-OutputArea-output .widget-dropdown select",
+}
+
+
+def _use_control(
+    page, shots: Path, timeout_s: float, kind: str, index: int, value: Any
+) -> dict[str, Any]:
+    """Use one control as a person would (a slider: three ArrowRight; a text box:
+    type ``value`` and Enter; a dropdown: choose option number ``value``, or the
+    next if that one is chosen already) and
+    report the text of the outputs around it, before and after."""
+    control = page.locator(SEL_CONTROL[kind]).nth(index)
+    element = control.element_handle()
+    control.scroll_into_view_if_needed()
+    before = page.evaluate(JS_OUTPUT_TEXT, element)
+    if kind == "slider":
+        control.focus()
+        for _ in range(3):
+            control.press("ArrowRight")
+    elif kind == "text":
+        control.fill(value)
+        control.press("Enter")
+    else:
+        # The option asked for, or the next one if it is already chosen.
+        current = control.evaluate("e => e.selectedIndex")
+        count = control.evaluate("e => e.options.length")
+        control.select_option(index=value if value != current else (value + 1) % count)
+    _wait(page, JS_OUTPUT_CHANGED, [element, before], timeout_s)
+    page.wait_for_timeout(500)
+    area = control.locator(
+        "xpath=ancestor::div[contains(@class, 'jp-OutputArea-output')][1]"
+    )
+    _shot(area, shots / f"{kind}_{index}_after.png")
+    return {
+        "control": [kind, index, value],
+        "outputs": [before, page.evaluate(JS_OUTPUT_TEXT, element)],
+    }
+
+
 def check_notebook_in_browser(
     browser,
     lab: Lab,
@@ -447,12 +494,14 @@ def check_notebook_in_browser(
     sliders: int,
     *,
     move: int = 0,
+    controls: list[tuple[str, int, Any]] = (),
     render_timeout: float = RENDER_TIMEOUT,
 ) -> None:
     """Open ``notebook`` (relative to the lab's root) in JupyterLab, run all cells,
     save screenshots to shots/<stem>/, then assert that no cell shows an error, that
     at least ``charts`` charts drew and ``sliders`` sliders rendered, and, when
-    ``sliders``, that moving slider number ``move`` changes the numbers shown."""
+    ``sliders``, that moving slider number ``move`` changes the numbers shown, as
+    must using each of ``controls``."""
     shots = SHOTS / notebook.stem
     shutil.rmtree(shots, ignore_errors=True)
     shots.mkdir(parents=True)
@@ -518,6 +567,11 @@ def check_notebook_in_browser(
             if sliders and n_sliders
             else None
         )
+        used = [
+            _use_control(page, shots, render_timeout, *control)
+            for control in controls
+            if page.locator(SEL_CONTROL[control[0]]).count() > control[1]
+        ]
 
         # Screenshots before any assertion: charts, widget areas, then the whole
         # notebook in one picture (a viewport as tall as the notebook, since
@@ -574,6 +628,7 @@ def check_notebook_in_browser(
         sliders=n_sliders,
         widget_errors=widget_errors,
         slider_moved=moved,
+        controls_used=used,
         requests_blocked=sorted(set(blocked)),
         console_errors=console_errors,
     )
@@ -596,6 +651,13 @@ def check_notebook_in_browser(
         problems.append(f"{n_sliders} sliders rendered, expected at least {sliders}")
     if widget_errors:
         problems.append(f"{widget_errors} outputs say 'Error displaying widget'")
+    if len(used) < len(controls):
+        problems.append(f"controls not found: expected {list(controls)}")
+    problems += [
+        f"using {use['control']} changed no output: {use['outputs'][0][:200]!r}"
+        for use in used
+        if use["outputs"][0] == use["outputs"][1]
+    ]
     if moved is not None:
         if moved["readout"][0] == moved["readout"][1]:
             problems.append(f"ArrowRight did not move the slider: {moved['readout']}")
