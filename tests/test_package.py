@@ -48,6 +48,7 @@ def test_submodules_load_on_first_use():
         "monitoring",
         "sampling",
         "splitting",
+        "widgets",
     }
     assert mlkit.cases.load is not None
     assert "design" in dir(mlkit)
