@@ -218,6 +218,8 @@ class ThresholdExplorer(Explorer):
         return report
 
     def _status(self, result: ThresholdReport) -> str:
+        from mlkit.evaluation._threshold import _number
+
         text = (
             f"threshold {result.threshold:.3g}: flags {result.selection_rate:.1%}, "
             f"precision {_number(result.precision)}, recall {_number(result.recall)}"
@@ -238,10 +240,6 @@ class ThresholdExplorer(Explorer):
                 name = max(defined, key=defined.get)
                 text += f"; largest gap: {name} {defined[name]:.3g}"
         return text
-
-
-def _number(value: float) -> str:
-    return "undefined" if math.isnan(value) else f"{value:.3g}"
 
 
 def _round_range(low: float, high: float) -> tuple[float, float, float]:
