@@ -646,76 +646,6 @@ def _curve_chart(report: ThresholdReport) -> alt.LayerChart:
     return alt.layer(lines, rule, width=380, height=200, title=_title(title, subtitle))
 
 
-def _groups_chart(report: ThresholdReport) -> alt.HConcatChart:
-    import altair as alt
-
-    from mlkit.charts import FONT_SIZE, PALETTE, TEXT, _title
-    from mlkit.fairness._metrics import MAX_CHART_GROUPS, _labels
-
-    by_group = report.groups.by_group
-    labels = _labels(by_group.index)
-    frame = by_group.reset_index(drop=True).assign(group=labels)
-    shown = ""
-    if len(frame) > MAX_CHART_GROUPS:
-        frame = frame.nlargest(MAX_CHART_GROUPS, "count").sort_index()
-        shown = f"; the {MAX_CHART_GROUPS} largest of {len(labels):,} groups"
-    order = frame["group"].tolist()
-    panels = []
-    names = {
-        "selection_rate": "selection rate",
-        "tpr": "true positive rate",
-        "fpr": "false positive rate",
-    }
-    for metric, name in names.items():
-        data = frame[["group", "count", metric]].rename(columns={metric: "value"})
-        overall = float(report.groups.overall[metric])
-        base = alt.Chart(data).encode(
-            y=alt.Y(
-                "group:N",
-                sort=order,
-                title=None,
-                axis=alt.Axis(labelFontSize=FONT_SIZE, labelLimit=160),
-            ),
-            x=alt.X(
-                "value:Q",
-                title=None,
-                scale=alt.Scale(domain=[0, 1]),
-                axis=alt.Axis(tickCount=4, format="%", labelFontSize=FONT_SIZE - 1),
-            ),
-            tooltip=[
-                alt.Tooltip("group:N"),
-                alt.Tooltip("count:Q", format=",", title="rows"),
-                alt.Tooltip("value:Q", format=".1%", title=name),
-            ],
-        )
-        bars = base.mark_bar(color=PALETTE[0])
-        text = base.mark_text(
-            align="left", dx=3, fontSize=FONT_SIZE - 1, color=TEXT
-        ).encode(text=alt.Text("value:Q", format=".1%"))
-        rule = (
-            alt.Chart(pd.DataFrame({"value": [overall]}))
-            .mark_rule(strokeDash=[4, 3], color="#555555")
-            .encode(x="value:Q")
-        )
-        panels.append(
-            alt.layer(
-                bars,
-                text,
-                rule,
-                width=150,
-                height=alt.Step(18),
-                title=_title(name, f"all rows: {_number(overall)} (dashed)"),
-            )
-        )
-    disparities = (
-        f"demographic parity difference {_number(report.demographic_parity_difference)}"
-        f", equalized odds difference {_number(report.equalized_odds_difference)}"
-    )
-    return alt.hconcat(
-        *panels, title=_title("Decisions per group", disparities + shown)
-    )
-
-
 def _number(value: float) -> str:
     return "undefined" if math.isnan(value) else f"{value:.3g}"
 
@@ -877,7 +807,7 @@ class ThresholdReport(Result):
         )
         panels = [top]
         if self.groups is not None:
-            panels.append(_groups_chart(self))
+            panels.append(self.groups.chart())  # the rates of group_metrics
         return alt.vconcat(
             *panels,
             title=_title(
