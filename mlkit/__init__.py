@@ -52,6 +52,9 @@ experiments
     Continual learning and testing in production: retraining schedules, champion
     and challenger, A/B tests, canary and shadow releases, bandits, interleaving,
     degenerate feedback loops.
+exercises
+    The exercises of the guided notebooks: ``check`` an answer, list the
+    exercises, and write the learners' copy of the notebooks without solutions.
 charts
     Altair charts in one visual style, and an offline renderer for notebooks.
 widgets
@@ -76,6 +79,7 @@ _SUBMODULES = (
     "deployment",
     "design",
     "evaluation",
+    "exercises",
     "experiments",
     "fairness",
     "features",
@@ -97,6 +101,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
     from mlkit import deployment as deployment
     from mlkit import design as design
     from mlkit import evaluation as evaluation
+    from mlkit import exercises as exercises
     from mlkit import experiments as experiments
     from mlkit import fairness as fairness
     from mlkit import features as features

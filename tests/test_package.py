@@ -40,6 +40,7 @@ def test_submodules_load_on_first_use():
         "deployment",
         "design",
         "evaluation",
+        "exercises",
         "experiments",
         "fairness",
         "features",
