@@ -6,6 +6,7 @@
     mlkit cases                     list the cases
     mlkit run CASE_OR_PATH          run every guided notebook for a case, headless
     mlkit doctor                    check this machine, as before a workshop
+    mlkit learners-copy DIR         the notebooks with exercises and no solutions
 
 Every subcommand has ``--help``. Errors print their message and hint, without a
 traceback, and exit with status 1 (2 for a wrong command line).
@@ -99,6 +100,19 @@ def _cmd_doctor(args: argparse.Namespace) -> int:
         "\nAll set"
         + (f" ({warned} warning(s) above)." if warned else ".")
         + " `mlkit lab` opens the notebooks."
+    )
+    return 0
+
+
+def _cmd_learners_copy(args: argparse.Namespace) -> int:
+    from mlkit.exercises import learners_copy
+
+    written = learners_copy(args.dir, notebooks=args.notebook, overwrite=args.force)
+    for path in written:
+        print(f"  {path}")
+    print(
+        f"Wrote {len(written)} notebook(s) with their exercises to fill in. "
+        "Each check says what is right or wrong once `...` is replaced."
     )
     return 0
 
@@ -222,6 +236,25 @@ def build_parser() -> argparse.ArgumentParser:
         help="run folder to check (default: runs)",
     )
     doctor.set_defaults(func=_cmd_doctor)
+
+    copy = sub.add_parser(
+        "learners-copy",
+        help="write the guided notebooks with exercises and no solutions",
+    )
+    copy.add_argument("dir", metavar="DIR", help="folder to write the notebooks into")
+    copy.add_argument(
+        "--notebook",
+        action="append",
+        default=None,
+        metavar="NAME",
+        help="only this notebook (name or number); repeat for several",
+    )
+    copy.add_argument(
+        "--force",
+        action="store_true",
+        help="replace notebooks already in DIR (erases the answers in them)",
+    )
+    copy.set_defaults(func=_cmd_learners_copy)
     return parser
 
 
