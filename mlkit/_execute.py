@@ -288,9 +288,9 @@ def run_case(
 
 def _is_shipped_or_on_path(case: Case) -> bool:
     # A case found by name can be passed by name; any other by its folder's path.
-    from mlkit.cases import load
+    # Not load(case.name): it also finds a folder of that name in the current
+    # directory, which the kernels, started in the notebooks' folder, would not.
+    from mlkit.cases import _candidates
 
-    try:
-        return load(case.name).path == case.path
-    except MlkitError:
-        return False
+    found = {folder.name: folder for folder in reversed(_candidates())}
+    return case.name in found and found[case.name].resolve() == case.path

@@ -48,6 +48,7 @@ import pandas as pd
 from mlkit import _resources
 from mlkit._exceptions import CaseError, MlkitTypeError, MlkitValueError, with_hint
 from mlkit._io import sha256_file
+from mlkit._scaffold import new_case
 from mlkit.design import STAGE_SLUGS
 
 __all__ = [
@@ -60,6 +61,7 @@ __all__ = [
     "Expectations",
     "available",
     "load",
+    "new_case",
 ]
 
 SPEC_FILE = "case.toml"

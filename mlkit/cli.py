@@ -5,6 +5,8 @@
     mlkit lab                       open JupyterLab at the start notebook
     mlkit cases                     list the cases
     mlkit run CASE_OR_PATH          run every guided notebook for a case, headless
+    mlkit new-case DIR --data FILE --target COLUMN
+                                    make a case folder from your own data file
     mlkit doctor                    check this machine, as before a workshop
     mlkit learners-copy DIR         the notebooks with exercises and no solutions
 
@@ -77,6 +79,51 @@ def _cmd_run(args: argparse.Namespace) -> int:
         f"  design log           {log.path.name} ({len(log.decisions)} decisions)\n"
         "Open them in JupyterLab (`mlkit lab`), or compare two iterations with "
         "mk.design.DesignLog.compare()."
+    )
+    return 0
+
+
+def _cmd_new_case(args: argparse.Namespace) -> int:
+    from mlkit.cases import new_case
+
+    case = new_case(
+        args.folder,
+        args.data,
+        args.target,
+        time_column=args.time_column,
+        group_column=args.group_column,
+        sensitive=tuple(args.sensitive or ()),
+        text_column=args.text_column,
+        title=args.title,
+        overwrite=args.force,
+    )
+    spec = case.spec
+    task = spec.task + (
+        f" (positive label {spec.positive_label!r})" if spec.task == "binary" else ""
+    )
+    print(f"Made the case {case.name!r} in {case.path}:\n  task       {task}")
+    for key, value in (
+        ("time", spec.time_column),
+        ("group", spec.group_column),
+        ("text", spec.text_column),
+        ("sensitive", ", ".join(spec.sensitive_columns)),
+        ("excluded", ", ".join(spec.exclude_columns)),
+    ):
+        print(f"  {key:<10} {value or 'none'}")
+    print(f"  rows       {spec.data.rows:,}\n")
+    rows = [("column", "kind", "")]
+    for column, kind in spec.data.schema.items():
+        note = "target" if column == spec.target else ""
+        note = "excluded" if column in spec.exclude_columns else note
+        rows.append((column, kind, note))
+    _print_table(rows)
+    print(
+        "\nNext steps:\n"
+        f"  1. check the inferred choices in {case.spec_file} (each says why)\n"
+        "  2. replace the placeholder [costs] with what each error costs you\n"
+        f"  3. frame the problem in {case.path / 'README.md'} and fill in "
+        f"{case.path / 'data' / 'SOURCE.md'}\n"
+        f"  4. mlkit run {case.path}"
     )
     return 0
 
@@ -224,6 +271,39 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
     run.set_defaults(func=_cmd_run)
+
+    new = sub.add_parser(
+        "new-case",
+        help="make a case folder from your own data file",
+        description="Infer the task and the kind of every column from a CSV or "
+        "Parquet file, and write a case folder: case.toml, README.md to fill in, and "
+        "data/ with a copy of the file and its sha256.",
+    )
+    new.add_argument("folder", metavar="DIR", help="the case folder to create")
+    new.add_argument(
+        "--data", required=True, metavar="FILE", help=".csv, .csv.gz or .parquet file"
+    )
+    new.add_argument(
+        "--target", required=True, metavar="COLUMN", help="the column to predict"
+    )
+    new.add_argument(
+        "--time-column", metavar="C", help="when each row happened (ISO 8601 dates)"
+    )
+    new.add_argument("--group-column", metavar="C", help="the entity rows belong to")
+    new.add_argument(
+        "--sensitive",
+        nargs="+",
+        metavar="C",
+        help="attributes of protected groups",
+    )
+    new.add_argument("--text-column", metavar="C", help="the free-text column")
+    new.add_argument("--title", metavar="T", help="a one-line title for the case")
+    new.add_argument(
+        "--force",
+        action="store_true",
+        help="write into a folder that is not empty, replacing the case's files",
+    )
+    new.set_defaults(func=_cmd_new_case)
 
     doctor = sub.add_parser(
         "doctor",
