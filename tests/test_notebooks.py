@@ -110,7 +110,8 @@ def test_only_tagged_cells_may_raise(notebook):
     tags = Counter(
         tag for c in load(notebook).cells for tag in c.metadata.get("tags", [])
     )
-    assert set(tags) <= {"parameters", "raises-exception"}
+    # Exercises: a `solution` cell in the notebooks, an `exercise` one in the learners' copy.
+    assert set(tags) <= {"parameters", "raises-exception", "solution", "exercise"}
 
 
 def test_no_helper_is_defined_in_two_notebooks():
@@ -122,6 +123,13 @@ def test_no_helper_is_defined_in_two_notebooks():
                     defined.setdefault(node.name, []).append(path.name)
     shared = {name: where for name, where in defined.items() if len(set(where)) > 1}
     assert not shared, f"move these into mlkit: {shared}"
+
+
+@pytest.fixture(autouse=True)
+def strict_exercises(monkeypatch):
+    # The kernel inherits the environment: a solution that its checker does not
+    # accept then fails the run instead of showing a red box.
+    monkeypatch.setenv(mk.exercises.STRICT_ENV, "strict")
 
 
 def runs():

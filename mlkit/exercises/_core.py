@@ -252,6 +252,22 @@ def describe(answer: Any) -> str:
     return f"{article} {kind} {short.repr(answer)}"
 
 
+def label(value: Any) -> str:
+    """A value as a learner wrote it: ``1`` rather than ``np.int64(1)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from mlkit.exercises._core import label
+    >>> label(np.int64(1)), label("spam")
+    ('1', "'spam'")
+    """
+    item = getattr(value, "item", None)
+    if callable(item) and getattr(value, "ndim", None) == 0:
+        value = item()
+    return repr(value)
+
+
 def _is_missing(answer: Any) -> bool:
     if answer is Ellipsis:
         return True
