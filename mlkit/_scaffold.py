@@ -715,9 +715,13 @@ def _case_toml(
             f"time = {_toml(time_column)}    # when each row happened: splits follow time"
         )
     else:
+        dates = [c.name for c in inferred.columns.values() if c.kind == "datetime"]
         lines.append(
-            "# time = ...    # no time column named: set one (ISO 8601 dates) to split "
-            "by time and watch drift"
+            f"# time = {_toml(dates[0])}    # a datetime column: set it if it says when "
+            "each row happened, to split by time and watch drift"
+            if dates
+            else "# time = ...    # no time column named: set one (ISO 8601 dates) to "
+            "split by time and watch drift"
         )
     if group_column:
         lines.append(

@@ -179,7 +179,9 @@ def test_messy_frame_in_every_format(messy, tmp_path, name):
     assert spec.positive_label == "left"  # the rarer class
     assert spec.text_column == "comment"  # inferred: the long, distinct strings
     assert spec.exclude_columns == ("customer_id",)
-    assert "identifier" in case.spec_file.read_text(encoding="utf-8")
+    toml = case.spec_file.read_text(encoding="utf-8")
+    assert "identifier" in toml
+    assert '# time = "signup"' in toml  # a datetime column, offered as the time
     # Three rows have no target: the case reader refuses them, so the copy leaves
     # them out, and the README and SOURCE.md say so.
     assert spec.data.rows == len(messy) - 3
