@@ -50,6 +50,7 @@ __all__ = [
 # `import mlkit.exercises` stays light. A notebook's checkers join by their name here.
 _CHECKER_MODULES: tuple[str, ...] = (
     "_n00_start_here",
+    "_n01_scoping",
     "_n06_model_development",
     "_n07_offline_evaluation",
 )
