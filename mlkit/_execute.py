@@ -11,7 +11,7 @@ import json
 import os
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -162,6 +162,57 @@ def code_cells(path: Path) -> int:
     return 1 + sum(1 for c in nb["cells"] if c["cell_type"] == "code")
 
 
+def decision_keys(paths: Sequence[Path]) -> dict[str, str]:
+    """The decision keys the notebooks record, each with the notebook that records it.
+
+    Read from the code: every ``log.record("key", ...)`` call with a literal key.
+    """
+    import ast
+
+    keys: dict[str, str] = {}
+    for path in paths:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        for cell in nb["cells"]:
+            if cell["cell_type"] != "code":
+                continue
+            source = "".join(cell["source"])
+            try:
+                tree = ast.parse(source)
+            except SyntaxError:
+                continue
+            for node in ast.walk(tree):
+                if (
+                    isinstance(node, ast.Call)
+                    and isinstance(node.func, ast.Attribute)
+                    and node.func.attr == "record"
+                    and node.args
+                    and isinstance(node.args[0], ast.Constant)
+                    and isinstance(node.args[0].value, str)
+                ):
+                    keys.setdefault(node.args[0].value, path.name)
+    return keys
+
+
+def check_overrides(case: Case, overrides: Mapping[str, Any]) -> None:
+    """Refuse a key that no notebook of ``case`` decides, naming the close ones."""
+    import difflib
+
+    keys = decision_keys(case_notebooks(case))
+    for key in overrides:
+        if key not in keys:
+            close = difflib.get_close_matches(key, list(keys), n=3)
+            raise MlkitValueError(
+                with_hint(
+                    f"No notebook that runs on {case.name!r} decides {key!r}, so "
+                    "setting it would change nothing.",
+                    (f"did you mean {' or '.join(close)}? " if close else "")
+                    + "the keys decided are: "
+                    + ", ".join(sorted(keys))
+                    + ".",
+                )
+            )
+
+
 # --------------------------------------------------------------------------- a case
 
 
@@ -172,6 +223,8 @@ class RunSummary:
     log: DesignLog
     notebooks: tuple[Path, ...]
     seconds: tuple[float, ...]
+    report: Path | None = None
+    unused_overrides: tuple[str, ...] = ()
 
 
 def case_notebooks(case: Case) -> list[Path]:
@@ -208,13 +261,19 @@ def run_case(
 ) -> RunSummary:
     """Execute every guided notebook for ``case`` in a new iteration under ``out``.
 
-    The executed notebooks, the design log and the artifacts go to
-    ``out/<case>/iter-<N>/``. A run found marked as running whose process has
-    ended is marked as interrupted, and said so.
+    The executed notebooks, the design log, the artifacts and the design report
+    (``report.md`` and ``report.html``, rewritten after each notebook) go to
+    ``out/<case>/iter-<N>/``. ``overrides`` maps decision keys to the values this
+    iteration sets (``mlkit run --set``); a key no notebook decides is refused
+    before anything runs. A run found marked as running whose process has ended
+    is marked as interrupted, and said so.
     """
+    from mlkit._report import write_report
     from mlkit.design import DesignLog
 
     case.verify()  # a changed data file stops the run before any notebook starts
+    if overrides:
+        check_overrides(case, overrides)
     notebooks = case_notebooks(case)
     if not notebooks:
         raise MlkitValueError(
@@ -255,7 +314,8 @@ def run_case(
             file=sys.stderr,
             dynamic_ncols=True,
         )
-    seconds = []
+    seconds: list[float] = []
+    done: list[Path] = []
     try:
         for path in notebooks:
             if bar is not None:
@@ -268,6 +328,8 @@ def run_case(
                 on_cell=None if bar is None else lambda: bar.update(1),
             )
             seconds.append(time.perf_counter() - start)
+            done.append(path)
+            write_report(case, log, notebooks=done, seconds=seconds)
             line = f"  done  {path.name}  {seconds[-1]:.1f} s"
             if bar is not None:
                 bar.write(line)  # above the bar, which stays at the bottom
@@ -275,15 +337,25 @@ def run_case(
                 echo(line)
     except NotebookError as exc:
         log.set_status("failed", note=str(exc).split("\n")[0])
+        write_report(case, log, notebooks=done, seconds=seconds)
         raise
     except KeyboardInterrupt:
         log.set_status("interrupted", note="stopped with Ctrl-C")
+        write_report(case, log, notebooks=done, seconds=seconds)
         raise
     finally:
         if bar is not None:
             bar.close()
     log.set_status("complete", note=f"{len(notebooks)} notebook(s)")
-    return RunSummary(log=log, notebooks=tuple(notebooks), seconds=tuple(seconds))
+    report = write_report(case, log, notebooks=done, seconds=seconds)
+    unused = sorted(k for k in log.overrides if log.get(k) is None)
+    return RunSummary(
+        log=log,
+        notebooks=tuple(notebooks),
+        seconds=tuple(seconds),
+        report=report[1],
+        unused_overrides=tuple(unused),
+    )
 
 
 def _is_shipped_or_on_path(case: Case) -> bool:

@@ -4,7 +4,10 @@
 
     mlkit lab                       open JupyterLab at the start notebook
     mlkit cases                     list the cases
-    mlkit run CASE_OR_PATH          run every guided notebook for a case, headless
+    mlkit run CASE_OR_PATH          run every guided notebook for a case, headless,
+                                    and write its design report
+    mlkit run CASE --set KEY=VALUE  ... in a new iteration with a decision changed
+    mlkit compare CASE ITER_A ITER_B  what changed between two iterations
     mlkit new-case DIR --data FILE --target COLUMN
                                     make a case folder from your own data file
     mlkit doctor                    check this machine, as before a workshop
@@ -18,11 +21,13 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import secrets
 import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from mlkit import _resources
 
@@ -71,16 +76,166 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from mlkit._execute import run_case
 
     case = cases.load(args.case)
-    summary = run_case(case, out=Path(args.out), progress=not args.no_progress)
+    overrides = parse_settings(args.set)
+    summary = run_case(
+        case, out=Path(args.out), overrides=overrides, progress=not args.no_progress
+    )
     log = summary.log
     print(
         f"\nResults of {case.name}, iteration {log.iteration}, are in {log.folder}:\n"
+        f"  design report        {summary.report.name} (and report.md)\n"
         f"  executed notebooks   {', '.join(p.name for p in summary.notebooks)}\n"
-        f"  design log           {log.path.name} ({len(log.decisions)} decisions)\n"
-        "Open them in JupyterLab (`mlkit lab`), or compare two iterations with "
-        "mk.design.DesignLog.compare()."
+        f"  design log           {log.path.name} ({len(log.decisions)} decisions)"
     )
+    for key in summary.unused_overrides:
+        print(
+            f"  note: --set {key} was not used: the notebook that decides it did not."
+        )
+    if log.iteration > 1:
+        print(
+            f"Compare it with the one before: mlkit compare {args.case} "
+            f"iter-{log.iteration - 1} iter-{log.iteration} --out {args.out}"
+        )
+    else:
+        example = suggest_setting(log)
+        if example:
+            print(
+                "Change a decision and run again, for example: "
+                f"mlkit run {args.case} --set {example}"
+            )
     return 0
+
+
+def suggest_setting(log: Any) -> str | None:
+    """A ``KEY=VALUE`` that changes one decision of ``log``: the split, the model or
+    the serving mode when decided, else the first decision with another option."""
+    import json
+
+    preferred = ["split.strategy", "model.choice", "requirements.serving"]
+    decisions = {d.key: d for d in log.decisions}
+    ordered = sorted(
+        decisions.values(),
+        key=lambda d: preferred.index(d.key) if d.key in preferred else len(preferred),
+    )
+    for d in ordered:
+        others = [
+            o for o in d.options if o != d.choice and isinstance(o, str | int | float)
+        ]
+        # Which case, and which kind of task, are not decisions to vary.
+        if others and d.key not in ("case.name", "framing.task"):
+            value = others[0]
+            return f"{d.key}={value if isinstance(value, str) else json.dumps(value)}"
+    return None
+
+
+def parse_settings(items: Sequence[str] | None) -> dict[str, Any]:
+    """``KEY=VALUE`` strings as a dict; a value is read as JSON when it parses
+    (``true``, ``0.3``, ``["a"]``) and kept as text otherwise (``random``)."""
+    import json
+
+    from mlkit._exceptions import MlkitValueError, with_hint
+
+    settings: dict[str, Any] = {}
+    for item in items or ():
+        key, sep, text = item.partition("=")
+        key = key.strip()
+        if not sep or not key or not text.strip():
+            raise MlkitValueError(
+                with_hint(
+                    f"--set takes KEY=VALUE; got {item!r}.",
+                    "name a decision and its value, for example "
+                    "--set split.strategy=random or --set model.choice=logistic.",
+                )
+            )
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError:
+            value = text.strip()
+        settings[key] = value
+    return settings
+
+
+def _iteration_number(text: str) -> int:
+    from mlkit._exceptions import MlkitValueError, with_hint
+
+    match = re.fullmatch(r"(?:iter-?)?(\d+)", text.strip())
+    if not match or int(match.group(1)) < 1:
+        raise MlkitValueError(
+            with_hint(
+                f"An iteration is named like iter-2 (or 2); got {text!r}.",
+                "list them with `ls RUN_DIR/CASE`.",
+            )
+        )
+    return int(match.group(1))
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    from mlkit import cases
+    from mlkit._exceptions import MlkitValueError, with_hint
+    from mlkit.design import DesignLog
+
+    name = cases.load(args.case).name
+    out = Path(args.out)
+    existing = DesignLog.iterations(name, run_dir=out)
+    logs = []
+    for text in (args.a, args.b):
+        number = _iteration_number(text)
+        if number not in existing:
+            raise MlkitValueError(
+                with_hint(
+                    f"{name} has no iteration {number} in {out}.",
+                    "the iterations there are: "
+                    + (", ".join(f"iter-{n}" for n in existing) or "none")
+                    + "; pass the run folder of `mlkit run` with --out.",
+                )
+            )
+        logs.append(DesignLog(name, run_dir=out, iteration=number))
+    comparison = DesignLog.compare(*logs)
+    print(comparison.explain() + "\n")
+    changed = comparison.decisions[comparison.decisions["status"] != "same"]
+    if len(changed):
+        print("Decisions that differ:")
+        _print_table(
+            [("key", logs[0].folder.name, logs[1].folder.name)]
+            + [
+                (row.key, _short(row.choice_a), _short(row.choice_b))
+                for row in changed.itertuples()
+            ]
+        )
+    if len(comparison.metrics):
+        print("\nTest metrics, with 95 % intervals:")
+        _print_table(
+            [
+                (
+                    "metric",
+                    logs[0].folder.name,
+                    logs[1].folder.name,
+                    "difference",
+                    "verdict",
+                )
+            ]
+            + [
+                (
+                    row.metric,
+                    f"{row.value_a:.4g} [{row.low_a:.4g}, {row.high_a:.4g}]",
+                    f"{row.value_b:.4g} [{row.low_b:.4g}, {row.high_b:.4g}]",
+                    f"{row.difference:+.4g} ± {row.margin:.2g}",
+                    row.verdict,
+                )
+                for row in comparison.metrics.itertuples()
+            ]
+        )
+    target = comparison.save(
+        out / name / f"compare-iter-{logs[0].iteration}-iter-{logs[1].iteration}.html"
+    )
+    print(f"\nThe comparison, with its charts: {target}")
+    return 0
+
+
+def _short(value: Any, width: int = 40) -> str:
+    from mlkit._results import readable
+
+    return readable(value, width) or "-"
 
 
 def _cmd_new_case(args: argparse.Namespace) -> int:
@@ -269,8 +424,31 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--out", default="runs", metavar="DIR", help="run folder (default: runs)"
     )
+    run.add_argument(
+        "--set",
+        action="append",
+        metavar="KEY=VALUE",
+        help="start the iteration with this decision set, for example "
+        "split.strategy=random or model.choice=logistic (repeatable)",
+    )
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
     run.set_defaults(func=_cmd_run)
+
+    compare = sub.add_parser(
+        "compare",
+        help="what changed between two iterations of a case, and what it did to "
+        "each metric",
+    )
+    compare.add_argument("case", metavar="CASE_OR_PATH", help="the case")
+    compare.add_argument("a", metavar="ITER_A", help="the first iteration, e.g. iter-1")
+    compare.add_argument("b", metavar="ITER_B", help="the second, e.g. iter-2")
+    compare.add_argument(
+        "--out",
+        default="runs",
+        metavar="DIR",
+        help="the run folder of `mlkit run` (default: runs)",
+    )
+    compare.set_defaults(func=_cmd_compare)
 
     new = sub.add_parser(
         "new-case",

@@ -804,6 +804,15 @@ class DesignLog:
         evidence_j = _jsonable(dict(evidence or {}), "evidence")
         source: Source = _source
         overrides = self.overrides
+        if key in overrides and options_j and overrides[key] not in options_j:
+            raise MlkitValueError(
+                with_hint(
+                    f"This iteration sets {key} to {overrides[key]!r}, which is not one "
+                    f"of the options {options_j!r}.",
+                    f"start another iteration with one of them, for example "
+                    f"`mlkit run CASE --set {key}={options_j[0]}`.",
+                )
+            )
         if key in overrides and overrides[key] != choice_j:
             rationale = (
                 f"Set to {overrides[key]!r} for this iteration; the notebook "
@@ -1499,6 +1508,60 @@ def _flatten(evidence: Mapping[str, Any], prefix: str = "") -> dict[str, float]:
     return out
 
 
+#: Metrics where a smaller value is better, among those the evaluation notebook saves;
+#: for "bias" a value nearer 0 is better.
+_LOWER_BETTER = {"expected_cost", "fpr", "mae", "rmse", "log_loss"}
+
+
+def _test_metrics(log: DesignLog) -> pd.DataFrame | None:
+    artifacts = log.artifacts
+    if not len(artifacts) or "test_metrics" not in set(artifacts["name"]):
+        return None
+    frame = log.load_artifact("test_metrics")
+    needed = {"metric", "value", "low", "high"}
+    return frame if needed <= set(frame.columns) else None
+
+
+def _compare_metrics(a: DesignLog, b: DesignLog) -> pd.DataFrame:
+    import numpy as np
+    import pandas as pd
+
+    columns = [
+        "metric",
+        "value_a",
+        "low_a",
+        "high_a",
+        "value_b",
+        "low_b",
+        "high_b",
+        "difference",
+        "margin",
+        "verdict",
+    ]
+    ma, mb = _test_metrics(a), _test_metrics(b)
+    if ma is None or mb is None:
+        return pd.DataFrame(columns=columns)
+    both = ma[["metric", "value", "low", "high"]].merge(
+        mb[["metric", "value", "low", "high"]], on="metric", suffixes=("_a", "_b")
+    )
+    both["difference"] = both["value_b"] - both["value_a"]
+    half_a = (both["high_a"] - both["low_a"]) / 2
+    half_b = (both["high_b"] - both["low_b"]) / 2
+    both["margin"] = np.sqrt(half_a**2 + half_b**2)
+    gain = np.where(
+        both["metric"] == "bias",
+        both["value_a"].abs() - both["value_b"].abs(),
+        np.where(
+            both["metric"].isin(_LOWER_BETTER), -both["difference"], both["difference"]
+        ),
+    )
+    clear = both["difference"].abs() > both["margin"]
+    both["verdict"] = np.where(
+        ~clear, "within noise", np.where(gain > 0, "better", "worse")
+    )
+    return both[columns]
+
+
 @dataclass(frozen=True, repr=False)
 class DesignComparison(Result):
     """Decisions and evidence of two iterations side by side.
@@ -1513,6 +1576,15 @@ class DesignComparison(Result):
     evidence : pandas.DataFrame
         One row per numeric piece of evidence recorded under the same key in both:
         ``key``, ``measure``, ``value_a``, ``value_b``, ``difference`` (b - a).
+    metrics : pandas.DataFrame
+        The test metrics both iterations saved (the ``test_metrics`` artifact of
+        the evaluation notebook), one row per metric: ``metric``, ``value_a``,
+        ``low_a``, ``high_a``, ``value_b``, ``low_b``, ``high_b``, ``difference``
+        (b - a), ``margin`` and ``verdict``. ``margin`` is the half-width of a
+        95 % interval of the difference, from the two intervals as if independent
+        (each iteration's test rows are resampled on their own):
+        sqrt(half_a² + half_b²). ``verdict`` is "better" or "worse" for b when the
+        difference is larger than the margin, "within noise" otherwise.
     """
 
     title: ClassVar[str] = "What changed between two iterations"
@@ -1520,6 +1592,7 @@ class DesignComparison(Result):
     b: str
     decisions: pd.DataFrame
     evidence: pd.DataFrame
+    metrics: pd.DataFrame = field(default=None)  # type: ignore[assignment]
 
     @classmethod
     def _build(cls, a: DesignLog, b: DesignLog) -> DesignComparison:
@@ -1575,6 +1648,7 @@ class DesignComparison(Result):
             b=f"{b.case} iter-{b.iteration}",
             decisions=decisions,
             evidence=evidence_frame,
+            metrics=_compare_metrics(a, b),
         )
 
     @property
@@ -1588,16 +1662,89 @@ class DesignComparison(Result):
 
     def explain(self) -> str:
         n = len(self.changed)
-        return (
+        text = (
             f"{self.a} against {self.b}: {n} of {len(self.decisions)} decision(s) differ. "
             "Each iteration changes a decision and measures what it did; a difference "
             "in a metric is only progress if it is larger than its noise, so compare "
             "intervals, not single numbers (chapters 2 and 6)."
         )
+        metrics = self.metrics if self.metrics is not None else None
+        if metrics is not None and len(metrics):
+            moved = metrics[metrics["verdict"] != "within noise"]
+            text += (
+                f" On the test rows, {len(moved)} of {len(metrics)} metric(s) moved by "
+                "more than their noise"
+                + (
+                    ": "
+                    + ", ".join(
+                        f"{r.metric} {r.value_a:.4g} → {r.value_b:.4g} ({r.verdict})"
+                        for r in moved.itertuples()
+                    )
+                    + "."
+                    if len(moved)
+                    else "."
+                )
+                + " A change that makes the test rows easier (a random split of data "
+                "that changes over time) can look better without the model being so."
+            )
+        return text
 
     def chart(self) -> alt.VConcatChart | alt.LayerChart:
         """The decisions of both iterations coloured by status; with numeric evidence,
-        a second panel shows how much each measure moved from a to b."""
-        from mlkit.charts import comparison_chart
+        a second panel shows how much each measure moved from a to b; with test
+        metrics, one panel per metric shows both iterations with their intervals."""
+        import altair as alt
+        import pandas as pd
 
-        return comparison_chart(self.decisions, self.evidence, a=self.a, b=self.b)
+        from mlkit.charts import comparison_chart, interval_chart
+
+        decisions = comparison_chart(self.decisions, self.evidence, a=self.a, b=self.b)
+        if self.metrics is None or not len(self.metrics):
+            return decisions
+        panels = []
+        for row in self.metrics.itertuples():
+            frame = pd.DataFrame(
+                {
+                    "iteration": [self.a, self.b],
+                    "value": [row.value_a, row.value_b],
+                    "low": [row.low_a, row.low_b],
+                    "high": [row.high_a, row.high_b],
+                }
+            )
+            panels.append(
+                interval_chart(
+                    frame,
+                    x="value",
+                    y="iteration",
+                    low="low",
+                    high="high",
+                    title=f"{row.metric}: {row.verdict}",
+                    x_title=row.metric,
+                )
+            )
+        return alt.vconcat(
+            decisions,
+            alt.vconcat(*panels).properties(title="Test metrics with 95 % intervals"),
+        )
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write the comparison (explanation, tables and charts) as one HTML file
+        that draws offline; returns its path."""
+        from html import escape
+
+        from mlkit.charts import _loader_html, is_offline
+
+        target = Path(path).expanduser()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        body = self._repr_html_()
+        if is_offline():  # the snippet then relies on a library loaded in the page
+            body = _loader_html() + body
+        page = (
+            '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+            f"<title>{escape(self.a)} against {escape(self.b)}</title>\n"
+            "<style>body { font-family: system-ui, sans-serif; margin: 2rem auto; "
+            "max-width: 70rem; padding: 0 1rem; }</style>\n</head>\n<body>\n"
+            f"{body}\n</body>\n</html>\n"
+        )
+        atomic_write(target, page.encode())
+        return target

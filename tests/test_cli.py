@@ -87,7 +87,8 @@ def test_run_executes_every_notebook_of_a_case_into_a_new_iteration(tmp_path):
     assert executed == [
         "00_start_here.ipynb",
         "01_scoping.ipynb",
-    ]  # review has no notebook yet
+        "12_review_and_iterate.ipynb",
+    ]
     nb = nbformat.read(folder / "01_scoping.ipynb", as_version=4)
     injected = [
         c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])
@@ -100,16 +101,52 @@ def test_run_executes_every_notebook_of_a_case_into_a_new_iteration(tmp_path):
     assert log.status == "complete"
     assert log.metadata["created_by"] == "mlkit run"
     stages = {d.stage for d in log.decisions}
-    assert stages == {"start", "scoping"}
+    assert stages == {"start", "scoping", "review"}
+    # The design report: every decision, offline charts, one file each.
+    report = (folder / "report.md").read_text()
+    for d in log.decisions:
+        assert d.question in report
+    assert "## Framing" in report
+    assert "## 12. Review and iterate" in report
+    page = (folder / "report.html").read_text()
+    assert page.count('class="mlkit-chart"') >= 3
+    assert "vegaEmbed" in page
+    assert "<script src" not in page
+    assert "requirements.serving=online" in result.stdout  # the suggested change
+    # A second iteration with a decision set, then the comparison.
     again = run_cli(
         "run",
         str(ROOT / "tests" / "cases" / "triage"),
         "--out",
         str(tmp_path),
         "--no-progress",
+        "--set",
+        "requirements.serving=online",
     )
     assert again.returncode == 0, again.stderr
     assert DesignLog.iterations("triage", run_dir=tmp_path) == [1, 2]
+    second = DesignLog("triage", run_dir=tmp_path, iteration=2)
+    assert second.overrides == {"requirements.serving": "online"}
+    assert second.get("requirements.serving").source == "override"
+    assert (
+        '`requirements.serving="online"`' in (second.folder / "report.md").read_text()
+    )
+    compared = run_cli(
+        "compare",
+        str(ROOT / "tests" / "cases" / "triage"),
+        "iter-1",
+        "iter-2",
+        "--out",
+        str(tmp_path),
+    )
+    assert compared.returncode == 0, compared.stderr
+    lines = compared.stdout.splitlines()
+    assert any(
+        line.split() == ["requirements.serving", "batch", "online"] for line in lines
+    ), compared.stdout
+    saved = tmp_path / "triage" / "compare-iter-1-iter-2.html"
+    assert saved.is_file()
+    assert "vegaEmbed" in saved.read_text()
 
 
 def test_run_by_name_passes_the_name(tmp_path, tiny_notebooks, capsys):
