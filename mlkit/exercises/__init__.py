@@ -51,8 +51,17 @@ __all__ = [
 _CHECKER_MODULES: tuple[str, ...] = (
     "_n00_start_here",
     "_n01_scoping",
+    "_n02_data",
+    "_n03_training_data",
+    "_n04_labels",
+    "_n05_features",
     "_n06_model_development",
     "_n07_offline_evaluation",
+    "_n08_fairness_and_responsible_ml",
+    "_n09_deployment",
+    "_n10_monitoring",
+    "_n11_continual_learning",
+    "_n12_review_and_iterate",
 )
 _loaded = False
 
