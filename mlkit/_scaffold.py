@@ -52,6 +52,8 @@ _NA_TOKENS = (
 )
 _BOOLEAN_WORDS = frozenset({"true", "false", "t", "f", "yes", "no", "y", "n"})
 _ID_NAME = re.compile(r"(^|[^a-z])(id|ids|uuid|guid|key|index|row)([^a-z]|$)", re.I)
+# More values than this in a sensitive attribute make groups too small to judge.
+_MAX_GROUPS = 10
 #: Most classes a target of whole numbers or strings may have to be read as multiclass.
 MAX_CLASSES = 30
 #: Most distinct values of a column of fractions still read as classes.
@@ -619,6 +621,12 @@ def new_case(
             # A group or a sensitive attribute is kept whatever its spread.
             kind, exclude = "category", ""
             why += "; kept as a category since it is named as a special column"
+        if name in sensitive and series.nunique() > _MAX_GROUPS:
+            why += (
+                f"; sensitive, with {series.nunique():,} values: each is a group of "
+                "its own in the fairness stage, so bin them into a few groups (ages "
+                "18-25, 26-40, ...) in the data"
+            )
         inferred.columns[name] = _Column(
             name, kind, why, exclude, int(series.isna().sum())
         )

@@ -182,6 +182,7 @@ def test_messy_frame_in_every_format(messy, tmp_path, name):
     toml = case.spec_file.read_text(encoding="utf-8")
     assert "identifier" in toml
     assert '# time = "signup"' in toml  # a datetime column, offered as the time
+    assert "sensitive, with 61 values" in toml  # too many groups: bin them
     # Three rows have no target: the case reader refuses them, so the copy leaves
     # them out, and the README and SOURCE.md say so.
     assert spec.data.rows == len(messy) - 3
