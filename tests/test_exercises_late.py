@@ -1,0 +1,120 @@
+"""The checkers of notebooks 06 to 11: each on its right answer and on the mistakes it names.
+
+Small data built here; the right answers are computed the way a learner would, and
+compared with scikit-learn, scipy or statsmodels where they compute the same quantity.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import mlkit as mk
+from mlkit.exercises._core import STRICT_ENV
+
+
+@pytest.fixture(autouse=True)
+def lenient(monkeypatch):
+    # The notebook tests run in strict mode; here every verdict must come back.
+    monkeypatch.delenv(STRICT_ENV, raising=False)
+
+
+def check(exercise_id, answer, **context):
+    return mk.exercises.check(exercise_id, answer, **context)
+
+
+def assert_verdict(feedback, status, *words):
+    assert feedback.status == status, str(feedback)
+    for word in words:
+        assert word in feedback.message, str(feedback)
+
+
+# --- 06 model development ---------------------------------------------------------
+
+
+@pytest.fixture
+def binary_targets():
+    rng = np.random.default_rng(0)
+    y_train = pd.Series((rng.random(200) < 0.3).astype(int))
+    y_valid = pd.Series((rng.random(100) < 0.4).astype(int))
+    return y_train, y_valid
+
+
+@pytest.fixture
+def numeric_targets():
+    rng = np.random.default_rng(1)
+    return pd.Series(rng.gamma(2.0, 3.0, 200)), pd.Series(rng.gamma(2.0, 4.0, 100))
+
+
+def test_06_1_zero_rule_classification(binary_targets):
+    y_train, y_valid = binary_targets
+    ctx = dict(y_train=y_train, y_valid=y_valid, task="binary")
+    from sklearn.dummy import DummyClassifier
+
+    dummy = DummyClassifier(strategy="most_frequent").fit(np.zeros((200, 1)), y_train)
+    truth = 1 - dummy.score(np.zeros((100, 1)), y_valid)
+    assert_verdict(check("06.1", truth, **ctx), "correct")
+    assert_verdict(check("06.1", 1 - truth, **ctx), "wrong", "accuracy")
+    assert_verdict(check("06.1", y_train.mean(), **ctx), "wrong", "training rows")
+    assert_verdict(check("06.1", [truth], **ctx), "wrong", "expected")
+    assert_verdict(check("06.1", "0.4", **ctx), "wrong", "expected")
+
+
+def test_06_1_zero_rule_regression(numeric_targets):
+    y_train, y_valid = numeric_targets
+    ctx = dict(y_train=y_train, y_valid=y_valid, task="regression")
+    from sklearn.dummy import DummyRegressor
+    from sklearn.metrics import mean_absolute_error, root_mean_squared_error
+
+    pred = DummyRegressor().fit(np.zeros((200, 1)), y_train).predict(np.zeros((100, 1)))
+    assert_verdict(check("06.1", mean_absolute_error(y_valid, pred), **ctx), "correct")
+    rmse = root_mean_squared_error(y_valid, pred)
+    assert_verdict(check("06.1", rmse, **ctx), "wrong", "root mean squared")
+    median = (y_valid - y_train.median()).abs().mean()
+    assert_verdict(check("06.1", median, **ctx), "wrong", "median")
+    peek = (y_valid - y_valid.mean()).abs().mean()
+    assert_verdict(check("06.1", peek, **ctx), "wrong", "y_valid")
+
+
+@pytest.fixture
+def ladder_scores():
+    scores = pd.DataFrame(
+        {
+            "expected_cost": [0.9, 0.5, 0.3, 0.4, 0.6],
+            "roc_auc": [0.5, 0.6, 0.8, 0.9, 0.7],
+        },
+        index=["zero_rule", "heuristic", "logistic", "forest", "boosting"],
+    )
+    return dict(scores=scores, models=["logistic", "forest", "boosting"])
+
+
+def test_06_2_best_model(ladder_scores):
+    cost = dict(ladder_scores, metric="expected_cost")
+    assert_verdict(check("06.2", "logistic", **cost), "correct")
+    assert_verdict(
+        check("06.2", "boosting", **cost), "wrong", "worst", "lower is better"
+    )
+    assert_verdict(check("06.2", "heuristic", **cost), "wrong", "baseline")
+    assert_verdict(check("06.2", "svm", **cost), "wrong", "not a row")
+    assert_verdict(check("06.2", 2, **cost), "wrong", "expected the name")
+    auc = dict(ladder_scores, metric="roc_auc")
+    assert_verdict(check("06.2", "forest", **auc), "correct")
+    assert_verdict(check("06.2", "boosting", **auc), "wrong", "worst", "higher")
+
+
+def test_06_3_gap():
+    table = pd.DataFrame(
+        {
+            "rows": [100, 400],
+            "train_score": [0.10, 0.20],
+            "validation_score": [0.40, 0.30],
+        }
+    )
+    ctx = dict(table=table, higher_is_better=False)  # an error: lower is better
+    assert_verdict(check("06.3", 0.10, **ctx), "correct", "variance")
+    assert_verdict(check("06.3", -0.10, **ctx), "wrong", "sign")
+    assert_verdict(check("06.3", 0.30, **ctx), "wrong", "smallest size")
+    assert_verdict(check("06.3", None, **ctx), "wrong", "expected")
+    scores = dict(table=table.rename(columns={}), higher_is_better=True)
+    assert_verdict(check("06.3", -0.10, **scores), "correct")
