@@ -118,3 +118,96 @@ def test_06_3_gap():
     assert_verdict(check("06.3", None, **ctx), "wrong", "expected")
     scores = dict(table=table.rename(columns={}), higher_is_better=True)
     assert_verdict(check("06.3", -0.10, **scores), "correct")
+
+
+# --- 07 offline evaluation -------------------------------------------------------
+
+
+def test_07_1_recall_and_its_confusions():
+    from sklearn.metrics import accuracy_score, precision_score, recall_score
+
+    rng = np.random.default_rng(2)
+    y_true = pd.Series((rng.random(300) < 0.3).astype(int))
+    y_pred = np.where(rng.random(300) < 0.7, y_true, 1 - y_true)
+    ctx = dict(y_true=y_true, y_pred=y_pred, task="binary")
+    recall = recall_score(y_true, y_pred)
+    assert_verdict(check("07.1", recall, **ctx), "correct", "actual positives")
+    precision = precision_score(y_true, y_pred)
+    assert_verdict(check("07.1", precision, **ctx), "wrong", "precision", "TP + FN")
+    assert_verdict(check("07.1", 1 - recall, **ctx), "wrong", "misses")
+    accuracy = accuracy_score(y_true, y_pred)
+    assert_verdict(check("07.1", accuracy, **ctx), "wrong", "accuracy")
+
+
+def test_07_1_mae_and_its_confusions():
+    from sklearn.metrics import mean_absolute_error, mean_squared_error
+
+    rng = np.random.default_rng(3)
+    y_true = pd.Series(rng.normal(10, 3, 200))
+    y_pred = y_true + rng.normal(0.5, 2, 200)
+    ctx = dict(y_true=y_true, y_pred=y_pred, task="regression")
+    assert_verdict(check("07.1", mean_absolute_error(y_true, y_pred), **ctx), "correct")
+    mse = mean_squared_error(y_true, y_pred)
+    assert_verdict(check("07.1", np.sqrt(mse), **ctx), "wrong", "root mean squared")
+    assert_verdict(check("07.1", mse, **ctx), "wrong", "squared")
+    bias = float(np.mean(y_pred - y_true))
+    assert_verdict(check("07.1", bias, **ctx), "wrong", "bias")
+
+
+@pytest.fixture
+def held_out():
+    rng = np.random.default_rng(4)
+    y = (rng.random(400) < 0.2).astype(int)
+    scores = np.clip(0.2 + 0.4 * y + rng.normal(0, 0.2, 400), 0, 1).round(3)
+    return y, scores
+
+
+def brute_force_threshold(y, scores, cost_fp, cost_fn):
+    cuts = np.unique(scores)
+    cost = [
+        (
+            cost_fp * np.sum((scores >= t) & (y == 0))
+            + cost_fn * np.sum((scores < t) & (y == 1))
+        )
+        / len(y)
+        for t in cuts
+    ]
+    return float(cuts[int(np.argmin(cost))])
+
+
+def test_07_2_threshold_of_least_cost(held_out):
+    y, scores = held_out
+    ctx = dict(
+        task="binary", y_true=pd.Series(y), scores=scores, cost_fp=1.0, cost_fn=10.0
+    )
+    best = brute_force_threshold(y, scores, 1.0, 10.0)
+    assert_verdict(check("07.2", best, **ctx), "correct", "least")
+    assert_verdict(check("07.2", 1 / 11, **ctx), "wrong", "theoretical")
+    assert_verdict(check("07.2", 0.5, **ctx), "wrong", "same")
+    swapped = brute_force_threshold(y, scores, 10.0, 1.0)
+    assert_verdict(check("07.2", swapped, **ctx), "wrong", "swapped")
+    assert_verdict(check("07.2", 1.5, **ctx), "wrong", "between 0 and 1")
+
+
+def test_07_2_offset_of_least_cost():
+    rng = np.random.default_rng(5)
+    y = pd.Series(rng.normal(50, 10, 500))
+    pred = y.to_numpy() + rng.normal(0, 5, 500)
+    ctx = dict(task="regression", y_true=y, scores=pred, cost_over=1.0, cost_under=3.0)
+    residuals = y.to_numpy() - pred
+    assert_verdict(check("07.2", np.quantile(residuals, 0.75), **ctx), "correct")
+    # Another quantile method is as right.
+    truth = np.quantile(residuals, 0.75, method="inverted_cdf")
+    assert_verdict(check("07.2", truth, **ctx), "correct")
+    assert_verdict(
+        check("07.2", np.quantile(residuals, 0.25), **ctx), "wrong", "other way"
+    )
+    flipped = np.quantile(pred - y.to_numpy(), 0.75)
+    assert_verdict(check("07.2", flipped, **ctx), "wrong", "prediction - y")
+    assert_verdict(check("07.2", residuals.mean(), **ctx), "wrong", "mean residual")
+
+
+def test_07_2_nothing_to_choose_for_classes():
+    ctx = dict(task="multiclass", cost_error=20.0)
+    assert_verdict(check("07.2", None, **ctx), "correct")
+    assert_verdict(check("07.2", 0.5, **ctx), "wrong", "None")
