@@ -211,3 +211,92 @@ def test_07_2_nothing_to_choose_for_classes():
     ctx = dict(task="multiclass", cost_error=20.0)
     assert_verdict(check("07.2", None, **ctx), "correct")
     assert_verdict(check("07.2", 0.5, **ctx), "wrong", "None")
+
+
+# --- 08 fairness ------------------------------------------------------------------
+
+
+@pytest.fixture
+def audit():
+    rng = np.random.default_rng(6)
+    groups = pd.Series(rng.choice(["a", "b", "c"], 600, p=[0.5, 0.3, 0.2]))
+    base = groups.map({"a": 0.3, "b": 0.5, "c": 0.2})
+    y_true = pd.Series((rng.random(600) < base).astype(int))
+    keep = groups.map({"a": 0.8, "b": 0.6, "c": 0.4})
+    y_pred = np.where(
+        y_true == 1, rng.random(600) < keep, rng.random(600) < 0.1
+    ).astype(int)
+    return dict(y_true=y_true, y_pred=y_pred, groups=groups, task="binary")
+
+
+def test_08_1_demographic_parity_difference(audit):
+    from fairlearn.metrics import (
+        MetricFrame,
+        demographic_parity_difference,
+        true_positive_rate,
+    )
+
+    truth = demographic_parity_difference(
+        audit["y_true"], audit["y_pred"], sensitive_features=audit["groups"]
+    )
+    assert_verdict(check("08.1", truth, **audit), "correct", "demographic parity")
+    selection = pd.Series(audit["y_pred"]).groupby(audit["groups"]).mean()
+    ratio = selection.min() / selection.max()
+    assert_verdict(check("08.1", ratio, **audit), "wrong", "ratio")
+    base = audit["y_true"].groupby(audit["groups"]).mean()
+    assert_verdict(
+        check("08.1", base.max() - base.min(), **audit), "wrong", "base rates"
+    )
+    tpr = MetricFrame(
+        metrics=true_positive_rate,
+        y_true=audit["y_true"],
+        y_pred=audit["y_pred"],
+        sensitive_features=audit["groups"],
+    ).difference()
+    assert_verdict(check("08.1", tpr, **audit), "wrong", "equal opportunity")
+    assert_verdict(check("08.1", "big", **audit), "wrong", "expected")
+
+
+def test_08_1_error_gap_for_numbers():
+    rng = np.random.default_rng(7)
+    groups = pd.Series(rng.choice(["x", "y"], 300))
+    y_true = pd.Series(rng.normal(10, 2, 300))
+    y_pred = y_true + np.where(groups == "x", 1.0, 3.0) * rng.normal(0.5, 1, 300)
+    ctx = dict(y_true=y_true, y_pred=y_pred, groups=groups, task="regression")
+    mae = (pd.Series(y_pred) - y_true).abs().groupby(groups).mean()
+    assert_verdict(check("08.1", mae.max() - mae.min(), **ctx), "correct")
+    bias = (pd.Series(y_pred) - y_true).groupby(groups).mean()
+    assert_verdict(check("08.1", bias.max() - bias.min(), **ctx), "wrong", "signed")
+
+
+def test_08_without_groups_the_answer_is_none(audit):
+    ctx = dict(audit, groups=None)
+    assert_verdict(check("08.1", None, **ctx), "correct")
+    assert_verdict(check("08.1", 0.1, **ctx), "wrong", "None")
+    assert_verdict(check("08.2", None, **ctx), "correct")
+
+
+def test_08_2_lowest_true_positive_rate(audit):
+    from fairlearn.metrics import MetricFrame, selection_rate, true_positive_rate
+
+    frame = MetricFrame(
+        metrics={"tpr": true_positive_rate, "selection": selection_rate},
+        y_true=audit["y_true"],
+        y_pred=audit["y_pred"],
+        sensitive_features=audit["groups"],
+    ).by_group
+    worst = frame["tpr"].idxmin()
+    assert_verdict(check("08.2", worst, **audit), "correct", "equal opportunity")
+    assert_verdict(check("08.2", frame["tpr"].idxmax(), **audit), "wrong", "best")
+    assert_verdict(check("08.2", "d", **audit), "wrong", "not a group")
+    assert_verdict(check("08.2", ["c"], **audit), "wrong", "expected one group")
+
+
+def test_08_2_lowest_selection_rate_is_not_the_lowest_recall():
+    # Group "b" has few positives: the lowest selection rate, but a perfect recall.
+    y_true = pd.Series([1, 1, 0, 0, 1, 0, 0, 0, 0, 0])
+    y_pred = np.array([1, 0, 1, 0, 1, 0, 0, 0, 0, 0])
+    groups = pd.Series(["a"] * 4 + ["b"] * 6)
+    ctx = dict(y_true=y_true, y_pred=y_pred, groups=groups, task="binary")
+    assert_verdict(check("08.2", "a", **ctx), "correct")
+    assert_verdict(check("08.2", "b", **ctx), "wrong", "selection rate")
