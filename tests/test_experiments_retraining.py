@@ -808,3 +808,29 @@ def test_two_periods_leave_no_challenger_to_test():
     assert loop.promotions == []
     assert loop.explain().startswith("No challenger was tested")
     assert loop.chart().to_dict()["vconcat"]
+
+
+def test_an_ensemble_lends_its_first_member_encoder_to_the_incremental_model():
+    # The ladder's "averaging" wraps a voting model in a one-step Pipeline: its
+    # members encode the raw columns, the ensemble itself has no encoding step.
+    rng = np.random.default_rng(0)
+    n = 900
+    month = np.repeat(np.arange(3), 300)
+    X = pd.DataFrame(
+        {"age": rng.integers(18, 80, n), "plan": rng.choice(["a", "b", "c"], n)}
+    )
+    y = ((X["age"] > 45) | (X["plan"] == "c")).astype(int)
+    kinds = {"age": "integer", "plan": "category"}
+    averaging = ladder("binary", kinds, random_state=0)["averaging"]
+    assert "preprocess" not in dict(averaging.steps)
+    sim = simulate_retraining(
+        X,
+        y,
+        month,
+        make_model=lambda: ladder("binary", kinds, random_state=0)["averaging"],
+        task="binary",
+        cadences=(1,),
+        random_state=0,
+    )
+    assert sim.table["value"].notna().all()
+    assert sim.to_frame().set_index("strategy").loc["stateful", "mean_value"] > 0.8

@@ -548,6 +548,26 @@ def _span(t: int, window: int | None) -> int:
     return 0 if window is None else max(0, t - window + 1)
 
 
+def _first_encoder(model: Any) -> Any:
+    """The first step of ``model`` that encodes its columns, or None.
+
+    A Pipeline of two or more steps starts with it; an ensemble (the ladder's
+    "averaging", a voting model inside a one-step Pipeline) holds one in each of its
+    members, and the first member's serves.
+    """
+    from sklearn.pipeline import Pipeline
+
+    if isinstance(model, Pipeline):
+        if len(model.steps) >= 2:
+            return model.steps[0][1]
+        return _first_encoder(model.steps[0][1])
+    for _, member in getattr(model, "estimators", None) or ():
+        found = _first_encoder(member)
+        if found is not None:
+            return found
+    return None
+
+
 class _Incremental:
     """A fixed feature mapping, fitted once, and a model updated with ``partial_fit``."""
 
@@ -561,14 +581,10 @@ class _Incremental:
     ):
         from sklearn.base import clone
         from sklearn.linear_model import SGDClassifier, SGDRegressor
-        from sklearn.pipeline import Pipeline
         from sklearn.preprocessing import StandardScaler
 
-        template = make_model()
-        if isinstance(template, Pipeline) and len(template.steps) >= 2:
-            self.mapping = clone(template.steps[0][1])
-        else:
-            self.mapping = StandardScaler()
+        mapping = _first_encoder(make_model())
+        self.mapping = StandardScaler() if mapping is None else clone(mapping)
         if make_incremental is None:
             seed = int(rng.integers(2**31 - 1))
             # A constant step keeps the model able to follow a drifting concept;
@@ -1019,7 +1035,9 @@ def simulate_retraining(
     The stateful model learns on a **fixed feature mapping**: the first step
     of ``make_model()`` when it is a scikit-learn ``Pipeline`` of two steps or
     more (the preprocessor, such as :func:`mlkit.features.make_preprocessor`),
-    otherwise a ``StandardScaler``, fitted once on the first period and never
+    or the first such step among the members of an ensemble (a voting or
+    stacking model, as the ladder's "averaging"), otherwise a
+    ``StandardScaler``, fitted once on the first period and never
     refitted, since changing the features would invalidate what the model has
     learned. Categories or words first seen later fall into the mapping's
     unknown or infrequent bucket. Each update makes :data:`INCREMENTAL_EPOCHS`
