@@ -140,11 +140,20 @@ def runs():
                 yield pytest.param(path, case, id=f"{path.stem}-{name}")
 
 
+@pytest.fixture(scope="module")
+def chained(tmp_path_factory):
+    """One run folder per case, shared by the notebooks in the order of the stages:
+    each notebook reads what the earlier ones decided and saved, as in `mlkit run`."""
+    base = tmp_path_factory.mktemp("chained")
+    return lambda name: base / name
+
+
 @pytest.mark.notebook
 @pytest.mark.parametrize(("path", "case"), list(runs()))
-def test_notebook_runs_on_case(path, case, tmp_path):
-    runs_dir = tmp_path / "runs"
-    out = tmp_path / path.name
+def test_notebook_runs_on_case(path, case, tmp_path, chained):
+    runs_dir = chained(Path(case).name)
+    # Where `mlkit run` puts the executed copy, for the design report below.
+    out = runs_dir / mk.cases.load(case).name / "iter-1" / path.name
     nb = execute_notebook(
         path,
         out,
@@ -187,6 +196,37 @@ def test_notebook_runs_on_case(path, case, tmp_path):
     for d in decided:
         assert d.rationale, d.key
         json.dumps(d.evidence)
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize("case", list(CASES.values()), ids=list(CASES))
+def test_the_chained_run_makes_a_design_report(case, chained):
+    from mlkit._report import write_report
+
+    c = mk.cases.load(case)
+    log = DesignLog(c.name, run_dir=chained(Path(case).name))
+    executed = [
+        log.folder / p.name for p in NOTEBOOKS if (log.folder / p.name).is_file()
+    ]
+    if not executed:
+        pytest.skip("run with the notebook tests of this case")
+    md_path, html_path = write_report(
+        c, log, notebooks=executed, seconds=[0.0] * len(executed)
+    )
+    report = md_path.read_text()
+    for d in log.decisions:
+        assert d.question in report, d.key
+    assert report.count("chart(s) from the notebook") == len(executed)
+    if c.spec.applies("offline_evaluation"):
+        assert "## Final metrics on the test rows" in report
+        metrics = log.load_artifact("test_metrics")
+        assert (metrics["low"] <= metrics["value"]).all()
+        assert (metrics["value"] <= metrics["high"]).all()
+    if c.spec.applies("fairness"):
+        assert "## Model card" in report
+    page = html_path.read_text()
+    assert "<script src" not in page
+    assert page.count('class="mlkit-chart"') >= len(executed)
 
 
 @pytest.mark.notebook
