@@ -61,7 +61,8 @@ widgets
     Explorers for notebooks: a threshold, slices, labeling functions, drift and
     calibration, each a slider or a box away from the numbers it changes.
 cli
-    The ``mlkit`` command: ``lab``, ``cases``, ``run``, ``doctor``.
+    The ``mlkit`` command: ``lab``, ``cases``, ``run`` (with ``--set``), ``compare``,
+    ``new-case``, ``doctor``, ``learners-copy``.
 """
 
 from __future__ import annotations
