@@ -303,6 +303,27 @@ def check_cases() -> Iterator[Check]:
         )
 
 
+def check_exercises() -> Check:
+    """The exercises' checkers load, and the learners' copy can be written."""
+    from mlkit import exercises
+    from mlkit._exceptions import MlkitError
+
+    try:
+        listed = exercises.exercises()
+        with tempfile.TemporaryDirectory() as folder:
+            written = exercises.learners_copy(Path(folder) / "copy")
+    except (MlkitError, ImportError) as exc:
+        message, _, hint = str(exc).partition("\nHint: ")
+        return Check("exercises", "fail", message, hint or "reinstall with `make lab`.")
+    return Check(
+        "exercises",
+        "ok",
+        f"{len(listed)} exercises in {listed['notebook'].nunique()} notebooks; the "
+        f"learners' copy of {len(written)} notebooks can be written "
+        "(`mlkit learners-copy DIR`)",
+    )
+
+
 def check_run_dir(run_dir: Path) -> Check:
     # Probe the folder, or the nearest existing parent that would hold it, without
     # creating anything that stays.
@@ -330,6 +351,7 @@ def run_checks(run_dir: Path) -> Iterator[Check]:
     yield check_charts()
     yield from check_kernel()
     yield from check_cases()
+    yield check_exercises()
     yield check_run_dir(run_dir)
 
 

@@ -216,10 +216,12 @@ def test_doctor_passes_here(capsys, tmp_path):
         "case spam",
         "case income",
         "case bikes",
+        "exercises",
         "run folder",
     ):
         assert any(line[7:].startswith(name) for line in out.splitlines()), name
     assert "[FAIL]" not in out
+    assert "learners' copy of 13 notebooks can be written" in out
     assert "All set" in out
 
 
