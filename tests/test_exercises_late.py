@@ -300,3 +300,67 @@ def test_08_2_lowest_selection_rate_is_not_the_lowest_recall():
     ctx = dict(y_true=y_true, y_pred=y_pred, groups=groups, task="binary")
     assert_verdict(check("08.2", "a", **ctx), "correct")
     assert_verdict(check("08.2", "b", **ctx), "wrong", "selection rate")
+
+
+# --- 09 deployment ----------------------------------------------------------------
+
+
+def test_09_1_tail_latency():
+    rng = np.random.default_rng(8)
+    latencies = rng.lognormal(0.0, 0.6, 200)
+    ctx = dict(latencies=latencies)
+    assert_verdict(
+        check("09.1", np.percentile(latencies, 99), **ctx), "correct", "mean"
+    )
+    nearest = np.percentile(latencies, 99, method="nearest")
+    assert_verdict(check("09.1", nearest, **ctx), "correct")
+    assert_verdict(check("09.1", latencies.mean(), **ctx), "wrong", "mean")
+    assert_verdict(check("09.1", np.median(latencies), **ctx), "wrong", "median")
+    assert_verdict(check("09.1", latencies.max(), **ctx), "wrong", "slowest")
+    assert_verdict(check("09.1", np.percentile(latencies, 95), **ctx), "wrong", "95th")
+    assert_verdict(check("09.1", -1, **ctx), "wrong", "at least 0")
+
+
+@pytest.fixture
+def variants():
+    return pd.DataFrame(
+        {
+            "variant": [
+                "original",
+                "fewer_trees",
+                "shallower",
+                "float32",
+                "distilled",
+                "pruned",
+            ],
+            "applies": [True, True, True, False, True, True],
+            "description": ["", "", "", "a linear model has no trees", "", ""],
+            "metric": ["roc_auc"] * 6,
+            "value": [0.900, 0.899, 0.930, np.nan, 0.850, 0.880],
+            "change": [0.0, -0.001, 0.030, np.nan, -0.050, -0.020],
+            "size_bytes": [1000, 500, 800, np.nan, 100, 300],
+            "size_ratio": [1.0, 0.5, 0.8, np.nan, 0.1, 0.3],
+            "p50_ms": [1.0, 0.6, 0.8, np.nan, 0.1, 0.3],
+        }
+    )
+
+
+def test_09_2_smallest_variant_within_one_percent(variants):
+    ctx = dict(table=variants, higher_is_better=True)
+    assert_verdict(check("09.2", "fewer_trees", **ctx), "correct")
+    assert_verdict(check("09.2", "distilled", **ctx), "wrong", "direction reversed")
+    assert_verdict(check("09.2", "pruned", **ctx), "wrong", "more than 1 %")
+    assert_verdict(check("09.2", "shallower", **ctx), "wrong", "best metric")
+    assert_verdict(check("09.2", "float32", **ctx), "wrong", "does not apply")
+    assert_verdict(check("09.2", "original", **ctx), "wrong", "smaller variant")
+    assert_verdict(check("09.2", "quantised", **ctx), "wrong", "not a variant")
+    assert_verdict(check("09.2", 1, **ctx), "wrong", "expected a variant")
+
+
+def test_09_2_direction_of_an_error_metric(variants):
+    errors = variants.assign(metric="mae", value=[10.0, 10.05, 13.0, np.nan, 9.0, 10.5])
+    errors["change"] = errors["value"] - 10.0
+    ctx = dict(table=errors, higher_is_better=False)
+    # Lower is better: distilled improves the error and is the smallest.
+    assert_verdict(check("09.2", "distilled", **ctx), "correct")
+    assert_verdict(check("09.2", "shallower", **ctx), "wrong", "more than 1 %")
