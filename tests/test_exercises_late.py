@@ -154,6 +154,32 @@ def test_07_1_mae_and_its_confusions():
     assert_verdict(check("07.1", bias, **ctx), "wrong", "bias")
 
 
+def test_07_2_expected_calibration_error():
+    rng = np.random.default_rng(12)
+    p = rng.random(2000)
+    y = (rng.random(2000) < 0.5 + 0.6 * (p - 0.5)).astype(int)  # overconfident
+    ctx = dict(y_true=pd.Series(y), y_prob=p, task="binary")
+    reference = mk.calibration.reliability(y, p, n_bins=10).ece
+    assert_verdict(check("07.2", reference, **ctx), "correct", "Brier")
+    edges = np.linspace(0, 1, 11)
+    index = np.clip(np.digitize(p, edges) - 1, 0, 9)  # left-closed bins are as right
+    frame = pd.DataFrame({"bin": index, "y": y, "p": p}).groupby("bin").mean()
+    rows = np.bincount(index)
+    left = float(np.sum(rows * (frame["y"] - frame["p"]).abs()) / len(p))
+    assert_verdict(check("07.2", left, **ctx), "correct")
+    plain = float((frame["y"] - frame["p"]).abs().mean())
+    assert_verdict(check("07.2", plain, **ctx), "wrong", "weigh each bin")
+    signed = float(abs(np.sum(rows * (frame["y"] - frame["p"]))) / len(p))
+    assert_verdict(check("07.2", signed, **ctx), "wrong", "cancel")
+    brier = float(np.mean((p - y) ** 2))
+    assert_verdict(check("07.2", brier, **ctx), "wrong", "Brier score")
+    fifteen = mk.calibration.reliability(y, p).ece
+    assert_verdict(check("07.2", fifteen, **ctx), "wrong", "15 bins")
+    regression = dict(y_true=pd.Series(p), task="regression")
+    assert_verdict(check("07.2", None, **regression), "correct")
+    assert_verdict(check("07.2", 0.1, **regression), "wrong", "None")
+
+
 @pytest.fixture
 def held_out():
     rng = np.random.default_rng(4)
@@ -175,42 +201,42 @@ def brute_force_threshold(y, scores, cost_fp, cost_fn):
     return float(cuts[int(np.argmin(cost))])
 
 
-def test_07_2_threshold_of_least_cost(held_out):
+def test_07_3_threshold_of_least_cost(held_out):
     y, scores = held_out
     ctx = dict(
         task="binary", y_true=pd.Series(y), scores=scores, cost_fp=1.0, cost_fn=10.0
     )
     best = brute_force_threshold(y, scores, 1.0, 10.0)
-    assert_verdict(check("07.2", best, **ctx), "correct", "least")
-    assert_verdict(check("07.2", 1 / 11, **ctx), "wrong", "theoretical")
-    assert_verdict(check("07.2", 0.5, **ctx), "wrong", "same")
+    assert_verdict(check("07.3", best, **ctx), "correct", "least")
+    assert_verdict(check("07.3", 1 / 11, **ctx), "wrong", "theoretical")
+    assert_verdict(check("07.3", 0.5, **ctx), "wrong", "same")
     swapped = brute_force_threshold(y, scores, 10.0, 1.0)
-    assert_verdict(check("07.2", swapped, **ctx), "wrong", "swapped")
-    assert_verdict(check("07.2", 1.5, **ctx), "wrong", "between 0 and 1")
+    assert_verdict(check("07.3", swapped, **ctx), "wrong", "swapped")
+    assert_verdict(check("07.3", 1.5, **ctx), "wrong", "between 0 and 1")
 
 
-def test_07_2_offset_of_least_cost():
+def test_07_3_offset_of_least_cost():
     rng = np.random.default_rng(5)
     y = pd.Series(rng.normal(50, 10, 500))
     pred = y.to_numpy() + rng.normal(0, 5, 500)
     ctx = dict(task="regression", y_true=y, scores=pred, cost_over=1.0, cost_under=3.0)
     residuals = y.to_numpy() - pred
-    assert_verdict(check("07.2", np.quantile(residuals, 0.75), **ctx), "correct")
+    assert_verdict(check("07.3", np.quantile(residuals, 0.75), **ctx), "correct")
     # Another quantile method is as right.
     truth = np.quantile(residuals, 0.75, method="inverted_cdf")
-    assert_verdict(check("07.2", truth, **ctx), "correct")
+    assert_verdict(check("07.3", truth, **ctx), "correct")
     assert_verdict(
-        check("07.2", np.quantile(residuals, 0.25), **ctx), "wrong", "other way"
+        check("07.3", np.quantile(residuals, 0.25), **ctx), "wrong", "other way"
     )
     flipped = np.quantile(pred - y.to_numpy(), 0.75)
-    assert_verdict(check("07.2", flipped, **ctx), "wrong", "prediction - y")
-    assert_verdict(check("07.2", residuals.mean(), **ctx), "wrong", "mean residual")
+    assert_verdict(check("07.3", flipped, **ctx), "wrong", "prediction - y")
+    assert_verdict(check("07.3", residuals.mean(), **ctx), "wrong", "mean residual")
 
 
-def test_07_2_nothing_to_choose_for_classes():
+def test_07_3_nothing_to_choose_for_classes():
     ctx = dict(task="multiclass", cost_error=20.0)
-    assert_verdict(check("07.2", None, **ctx), "correct")
-    assert_verdict(check("07.2", 0.5, **ctx), "wrong", "None")
+    assert_verdict(check("07.3", None, **ctx), "correct")
+    assert_verdict(check("07.3", 0.5, **ctx), "wrong", "None")
 
 
 # --- 08 fairness ------------------------------------------------------------------

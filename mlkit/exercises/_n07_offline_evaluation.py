@@ -1,4 +1,4 @@
-"""Checkers of the exercises in 07_offline_evaluation: a metric by hand, a decision from costs."""
+"""Checkers of the exercises in 07_offline_evaluation: a metric, calibration, the decision."""
 
 from __future__ import annotations
 
@@ -143,7 +143,7 @@ def _least_cost(y_true: Any, scores: Any, cost_fp: float, cost_fn: float) -> flo
 
 
 @exercise(
-    "07.2",
+    "07.3",
     notebook=NOTEBOOK,
     title="The decision of least cost, on held-out rows",
     hint=(
@@ -250,3 +250,105 @@ def _decision(
         f"threshold {value:.4g} costs {mine:.4g} per row on these rows; the least cost is "
         f"{least:.4g}."
     )
+
+
+def _bins(p: Any, n_bins: int, *, right: bool) -> Any:
+    import numpy as np
+
+    inner = np.linspace(0.0, 1.0, n_bins + 1)[1:-1]
+    return np.searchsorted(inner, p, side="left" if right else "right")
+
+
+def _per_bin(y: Any, p: Any, n_bins: int, *, right: bool = True):
+    """Rows, observed frequency and mean probability of each non-empty bin."""
+    import numpy as np
+
+    index = _bins(p, n_bins, right=right)
+    count = np.bincount(index, minlength=n_bins).astype(float)
+    observed = np.bincount(index, weights=y, minlength=n_bins)
+    predicted = np.bincount(index, weights=p, minlength=n_bins)
+    kept = count > 0
+    return count[kept], observed[kept] / count[kept], predicted[kept] / count[kept]
+
+
+def _ece(y: Any, p: Any, n_bins: int, *, right: bool = True) -> float:
+    import numpy as np
+
+    count, observed, predicted = _per_bin(y, p, n_bins, right=right)
+    return float(np.sum(count * np.abs(observed - predicted)) / count.sum())
+
+
+@exercise(
+    "07.2",
+    notebook=NOTEBOOK,
+    title="The expected calibration error by hand",
+    hint=(
+        "Cut [0, 1] into 10 bins of equal width; in each bin compare the share of actual "
+        "positives with the mean predicted probability; average the absolute gaps, each "
+        "weighted by its bin's share of the rows."
+    ),
+)
+def _calibration_error(
+    answer: Any, *, y_true: Any, y_prob: Any = None, task: str
+) -> Any:
+    import numpy as np
+
+    if task != "binary":
+        if answer is None:
+            return correct(
+                "None: "
+                + (
+                    "a regression has no probabilities to calibrate."
+                    if task == "regression"
+                    else "this exercise takes the probability of one class of two."
+                )
+            )
+        return wrong(
+            f"this is a {task} task: the exercise asks for the ECE of a binary model's "
+            "probabilities only; the answer is None."
+        )
+    value = expect_number(
+        answer, what="the ECE (a number between 0 and 1)", low=0, high=1
+    )
+    y = np.asarray(y_true, dtype=float)
+    p = np.asarray(y_prob, dtype=float)
+    accepted = [_ece(y, p, 10, right=side) for side in (True, False)]
+    same = lambda a, b: close_to(a, b, rtol=1e-4, atol=1e-9)  # noqa: E731
+    if any(same(value, a) for a in accepted):
+        return correct(
+            f"ECE {value:.4g}: among rows given a probability, the share that is positive "
+            f"differs from it by {value:.2g} on average. The number depends on the bins; "
+            "the Brier score has none."
+        )
+    count, observed, predicted = _per_bin(y, p, 10)
+    gaps = np.abs(observed - predicted)
+    mistakes = [
+        (
+            float(gaps.mean()),
+            "that is the plain mean of the bins' gaps: weigh each bin by its rows, or a "
+            "bin of 5 rows counts as much as one of 5,000.",
+        ),
+        (
+            float(gaps.max()),
+            "that is the largest gap of any bin (the maximum calibration error); the ECE "
+            "averages them.",
+        ),
+        (
+            float(np.mean((p - y) ** 2)),
+            "that is the Brier score, the mean squared gap row by row; the ECE compares "
+            "bins.",
+        ),
+        (
+            float(abs(np.sum(count * (observed - predicted)) / count.sum())),
+            "the gaps cancel: take each bin's absolute gap before averaging.",
+        ),
+        (
+            _ece(y, p, 15),
+            "that is the ECE with 15 bins (the default of mk.calibration.reliability); "
+            "the exercise asks for 10.",
+        ),
+    ]
+    for computed, message in mistakes:
+        if not any(same(computed, a) for a in accepted) and same(value, computed):
+            return wrong(f"{value:.4g}: {message}")
+    return wrong(f"{value:.4g} is not the ECE of the test rows on 10 equal bins.")
