@@ -390,3 +390,97 @@ def test_09_2_direction_of_an_error_metric(variants):
     # Lower is better: distilled improves the error and is the smallest.
     assert_verdict(check("09.2", "distilled", **ctx), "correct")
     assert_verdict(check("09.2", "shallower", **ctx), "wrong", "more than 1 %")
+
+
+# --- 10 monitoring ----------------------------------------------------------------
+
+
+@pytest.fixture
+def windows_of_data():
+    rng = np.random.default_rng(9)
+    reference = pd.DataFrame(
+        {
+            "kind": rng.choice(["a", "b"], 2000),
+            "hours": rng.integers(0, 24, 2000),  # integers: values fall on the edges
+            "amount": rng.lognormal(3, 1, 2000),
+        }
+    )
+    current = pd.DataFrame(
+        {
+            "kind": rng.choice(["a", "b"], 800),
+            "hours": rng.integers(4, 24, 800),
+            "amount": rng.lognormal(3.3, 1, 800),
+        }
+    )
+    return dict(reference=reference, current=current)
+
+
+def psi_on_deciles(ref, cur, edges=None):
+    if edges is None:
+        edges = np.unique(np.quantile(ref, np.arange(1, 10) / 10))
+    bins = [-np.inf, *edges, np.inf]
+    r = pd.cut(ref, bins).value_counts(normalize=True, sort=False).clip(lower=1e-4)
+    c = pd.cut(cur, bins).value_counts(normalize=True, sort=False).clip(lower=1e-4)
+    return float(((c - r) * np.log(c / r)).sum())
+
+
+def test_10_1_psi_as_the_drift_report(windows_of_data):
+    ref, cur = windows_of_data["reference"], windows_of_data["current"]
+    by_hand = psi_on_deciles(ref["hours"], cur["hours"])
+    report = mk.monitoring.drift_report(ref, cur).to_frame().set_index("column")
+    assert by_hand == pytest.approx(report.loc["hours", "psi"], rel=1e-9)
+    assert_verdict(check("10.1", by_hand, **windows_of_data), "correct", "'hours'")
+    # Left-closed bins (np.digitize) are as right.
+    edges = np.unique(np.quantile(ref["hours"], np.arange(1, 10) / 10))
+    r = np.bincount(np.digitize(ref["hours"], edges), minlength=len(edges) + 1)
+    c = np.bincount(np.digitize(cur["hours"], edges), minlength=len(edges) + 1)
+    r, c = np.maximum(r / r.sum(), 1e-4), np.maximum(c / c.sum(), 1e-4)
+    left = float(np.sum((c - r) * np.log(c / r)))
+    assert_verdict(check("10.1", left, **windows_of_data), "correct")
+    kl = float(np.sum(c * np.log(c / r)))
+    assert_verdict(check("10.1", kl, **windows_of_data), "wrong", "Kullback")
+
+
+def test_10_1_psi_mistakes(windows_of_data):
+    ref, cur = (
+        windows_of_data["reference"]["hours"],
+        windows_of_data["current"]["hours"],
+    )
+    width = np.linspace(ref.min(), ref.max(), 11)[1:-1]
+    assert_verdict(
+        check("10.1", psi_on_deciles(ref, cur, width), **windows_of_data),
+        "wrong",
+        "equal width",
+    )
+    own = np.unique(np.quantile(cur, np.arange(1, 10) / 10))
+    assert_verdict(
+        check("10.1", psi_on_deciles(ref, cur, own), **windows_of_data),
+        "wrong",
+        "current sample",
+    )
+    assert_verdict(check("10.1", float("inf"), **windows_of_data), "wrong", "Floor")
+    assert_verdict(check("10.1", "0.2", **windows_of_data), "wrong", "expected")
+
+
+def test_10_3_false_alarms():
+    assert_verdict(check("10.3", 1 - 0.95**40, n_tests=40), "correct", "Bonferroni")
+    assert_verdict(check("10.3", 0.05 * 40, n_tests=40), "wrong", "exceeds 1")
+    assert_verdict(check("10.3", 0.95**40, n_tests=40), "wrong", "no test fires")
+    assert_verdict(check("10.3", 0.05, n_tests=40), "wrong", "one test")
+
+
+def test_10_2_expected_precision():
+    rng = np.random.default_rng(13)
+    p = rng.beta(1, 4, 1000)
+    y = (rng.random(1000) < p).astype(float)
+    ctx = dict(scores=p, threshold=0.3, y_true=y, task="binary")
+    flagged = p >= 0.3
+    assert_verdict(check("10.2", p[flagged].mean(), **ctx), "correct", "calibrated")
+    assert_verdict(check("10.2", p.mean(), **ctx), "wrong", "all rows")
+    assert_verdict(check("10.2", flagged.mean(), **ctx), "wrong", "share of rows")
+    assert_verdict(check("10.2", y[flagged].mean(), **ctx), "wrong", "labels")
+    recall = p[flagged].sum() / p.sum()
+    assert_verdict(check("10.2", recall, **ctx), "wrong", "recall")
+    assert_verdict(check("10.2", None, task="regression"), "correct")
+    nothing = dict(ctx, threshold=1.5)
+    assert_verdict(check("10.2", None, **nothing), "correct")
