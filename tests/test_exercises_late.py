@@ -484,3 +484,61 @@ def test_10_2_expected_precision():
     assert_verdict(check("10.2", None, task="regression"), "correct")
     nothing = dict(ctx, threshold=1.5)
     assert_verdict(check("10.2", None, **nothing), "correct")
+
+
+# --- 11 continual learning ------------------------------------------------------
+
+
+def test_11_1_sample_size_of_rates():
+    from scipy.stats import norm
+    from statsmodels.stats.power import NormalIndPower
+    from statsmodels.stats.proportion import proportion_effectsize
+
+    ctx = dict(baseline=0.90, effect=0.01, kind="proportion")
+    h = proportion_effectsize(0.91, 0.90)
+    reference = NormalIndPower().solve_power(h, alpha=0.05, power=0.8)
+    assert_verdict(check("11.1", int(np.ceil(reference)), **ctx), "correct", "per arm")
+    # The textbook form on the rates' variances is as good.
+    z = norm.ppf(0.975) + norm.ppf(0.8)
+    textbook = z**2 * (0.9 * 0.1 + 0.91 * 0.09) / 0.01**2
+    assert_verdict(check("11.1", textbook, **ctx), "correct")
+    one_sided = 2 * ((norm.ppf(0.95) + norm.ppf(0.8)) / h) ** 2
+    assert_verdict(check("11.1", one_sided, **ctx), "wrong", "one-sided")
+    no_power = 2 * (norm.ppf(0.975) / h) ** 2
+    assert_verdict(check("11.1", no_power, **ctx), "wrong", "power")
+    assert_verdict(check("11.1", 2 * reference, **ctx), "wrong", "both arms")
+    assert_verdict(check("11.1", [100], **ctx), "wrong", "expected")
+
+
+def test_11_1_sample_size_of_means():
+    from statsmodels.stats.power import NormalIndPower
+
+    ctx = dict(baseline=5.0, effect=0.2, kind="mean", std=2.0)
+    reference = NormalIndPower().solve_power(0.1, alpha=0.05, power=0.8)
+    assert_verdict(check("11.1", reference, **ctx), "correct")
+    assert_verdict(check("11.1", reference / 2, **ctx), "wrong", "factor 2")
+
+
+def test_11_2_p_value_of_rates():
+    from statsmodels.stats.proportion import proportions_ztest
+
+    rng = np.random.default_rng(10)
+    a = (rng.random(800) < 0.80).astype(int)
+    b = (rng.random(800) < 0.84).astype(int)
+    ctx = dict(outcome_a=a, outcome_b=b, kind="proportion")
+    z, p = proportions_ztest([b.sum(), a.sum()], [len(b), len(a)])
+    assert_verdict(check("11.2", p, **ctx), "correct", "peeking")
+    assert_verdict(check("11.2", p / 2, **ctx), "wrong", "one-sided")
+    assert_verdict(check("11.2", 1 - p, **ctx), "wrong", "one minus")
+    assert_verdict(check("11.2", z, **ctx), "wrong", "statistic")
+
+
+def test_11_2_p_value_of_means():
+    from scipy.stats import ttest_ind
+
+    rng = np.random.default_rng(11)
+    a, b = rng.exponential(3.0, 300), rng.exponential(2.6, 300)
+    ctx = dict(outcome_a=a, outcome_b=b, kind="mean")
+    p = ttest_ind(b, a, equal_var=False).pvalue
+    assert_verdict(check("11.2", p, **ctx), "correct")
+    assert_verdict(check("11.2", "small", **ctx), "wrong", "expected")
