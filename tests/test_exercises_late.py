@@ -328,6 +328,31 @@ def test_08_2_lowest_selection_rate_is_not_the_lowest_recall():
     assert_verdict(check("08.2", "b", **ctx), "wrong", "selection rate")
 
 
+def test_08_3_equalized_odds_difference(audit):
+    from fairlearn.metrics import (
+        MetricFrame,
+        equalized_odds_difference,
+        false_positive_rate,
+        true_positive_rate,
+    )
+
+    truth = equalized_odds_difference(
+        audit["y_true"], audit["y_pred"], sensitive_features=audit["groups"]
+    )
+    assert_verdict(check("08.3", truth, **audit), "correct", "TPR gap")
+    gaps = MetricFrame(
+        metrics={"tpr": true_positive_rate, "fpr": false_positive_rate},
+        y_true=audit["y_true"],
+        y_pred=audit["y_pred"],
+        sensitive_features=audit["groups"],
+    ).difference()
+    assert_verdict(check("08.3", gaps.min(), **audit), "wrong", "smaller of the two")
+    assert_verdict(check("08.3", gaps.sum(), **audit), "wrong", "adds")
+    regression = dict(audit, task="regression")
+    assert_verdict(check("08.3", None, **regression), "correct")
+    assert_verdict(check("08.3", 0.2, **regression), "wrong", "None")
+
+
 # --- 09 deployment ----------------------------------------------------------------
 
 

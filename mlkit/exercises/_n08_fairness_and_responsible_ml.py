@@ -1,4 +1,4 @@
-"""Checkers of the exercises in 08_fairness_and_responsible_ml: rates compared across groups."""
+"""Checkers of the exercises in 08_fairness_and_responsible_ml: error rates across groups."""
 
 from __future__ import annotations
 
@@ -250,3 +250,67 @@ def pd_isna(value: Any) -> bool:
     import math
 
     return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+@exercise(
+    "08.3",
+    notebook=NOTEBOOK,
+    title="The equalized odds difference by hand",
+    hint=(
+        "Per group, the true positive rate (flagged among actual positives) and the false "
+        "positive rate (flagged among actual negatives). Take each rate's largest minus "
+        "smallest across groups; the equalized odds difference is the larger of the two."
+    ),
+)
+def _equalized_odds(
+    answer: Any, *, y_true: Any, y_pred: Any, groups: Any = None, task: str
+) -> Any:
+    if task != "binary":
+        if answer is None:
+            return correct(
+                "None: true and false positive rates need a yes/no decision; a regression's "
+                "errors compare by group as in 08.1."
+            )
+        return wrong(
+            f"this is a {task} task: there are no true or false positives to compare; "
+            "the answer is None."
+        )
+    if groups is None:
+        return _no_groups(answer)
+    rates = _rates(_frame(y_true, y_pred, groups), task)
+    value = expect_number(answer, what="the equalized odds difference")
+    tpr, fpr = _spread(rates["tpr"]), _spread(rates["fpr"])
+    truth = max(tpr, fpr)
+    same = lambda a, b: close_to(a, b, rtol=1e-6, atol=1e-9)  # noqa: E731
+    if same(value, truth):
+        which = "true positive" if tpr >= fpr else "false positive"
+        return correct(
+            f"{value:.4g}: the larger gap is in the {which} rates (TPR gap {tpr:.3g}, FPR "
+            f"gap {fpr:.3g}). Equalized odds asks both errors to fall alike on every group."
+        )
+    mistakes = [
+        (
+            min(tpr, fpr),
+            "that is the smaller of the two gaps; equalized odds holds only when both "
+            "are small, so the difference is the larger one.",
+        ),
+        (
+            tpr + fpr,
+            "that adds the two gaps; the equalized odds difference is the larger of them.",
+        ),
+        (
+            (tpr + fpr) / 2,
+            "that averages the two gaps; the equalized odds difference is the larger of them.",
+        ),
+        (
+            _spread(rates["selection_rate"]),
+            "that is the gap in selection rates (demographic parity); compare the rates "
+            "among the actual positives and among the actual negatives.",
+        ),
+    ]
+    for computed, message in mistakes:
+        if not same(computed, truth) and same(value, computed):
+            return wrong(f"{value:.4g}: {message}")
+    return wrong(
+        f"{value:.4g} is not the equalized odds difference between the groups."
+    )
