@@ -417,6 +417,26 @@ def test_09_2_direction_of_an_error_metric(variants):
     assert_verdict(check("09.2", "shallower", **ctx), "wrong", "more than 1 %")
 
 
+def test_09_3_what_a_skew_changes():
+    from sklearn.linear_model import LinearRegression, LogisticRegression
+
+    rng = np.random.default_rng(14)
+    batch = pd.DataFrame({"x": rng.normal(0, 1, 300), "z": rng.normal(0, 1, 300)})
+    y_class = (batch["x"] + rng.normal(0, 1, 300) > 0).astype(int)
+    served = batch.assign(x=batch["x"] * 1000)
+    classifier = LogisticRegression().fit(batch, y_class)
+    ctx = dict(model=classifier, batch=batch, served=served, task="binary")
+    changed = classifier.predict(batch) != classifier.predict(served)
+    assert_verdict(check("09.3", changed.mean(), **ctx), "correct", "silent")
+    assert_verdict(check("09.3", changed.sum(), **ctx), "wrong", "number of rows")
+    assert_verdict(check("09.3", 1.0, **ctx), "wrong", "features differ")
+    regressor = LinearRegression().fit(batch, batch["x"] * 3 + batch["z"])
+    ctx = dict(model=regressor, batch=batch, served=served, task="regression")
+    change = regressor.predict(served) - regressor.predict(batch)
+    assert_verdict(check("09.3", np.abs(change).mean(), **ctx), "correct")
+    assert_verdict(check("09.3", change.mean(), **ctx), "wrong", "signed")
+
+
 # --- 10 monitoring ----------------------------------------------------------------
 
 

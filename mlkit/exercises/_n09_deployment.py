@@ -1,4 +1,4 @@
-"""Checkers of the exercises in 09_deployment: tail latency, and the variant that ships."""
+"""Checkers of the exercises in 09_deployment: tail latency, the variant that ships, skew."""
 
 from __future__ import annotations
 
@@ -134,3 +134,76 @@ def _variant(answer: Any, *, table: Any, higher_is_better: bool) -> Any:
         f"{answer} is within 1 % of the original, but a smaller variant is too "
         f"({mine['size_bytes']:,} bytes here)."
     )
+
+
+@exercise(
+    "09.3",
+    notebook=NOTEBOOK,
+    title="What a planted skew does to the predictions",
+    hint=(
+        "Predict with the model from the batch features and from the skewed request "
+        "features (the model's inputs only, same rows in the same order). Classification: "
+        "the share of rows whose predicted class differs. Regression: the mean of the "
+        "absolute differences between the two predictions."
+    ),
+)
+def _skew_impact(answer: Any, *, model: Any, batch: Any, served: Any, task: str) -> Any:
+    import numpy as np
+
+    before = np.asarray(model.predict(batch))
+    after = np.asarray(model.predict(served))
+    same = lambda a, b: close_to(a, b, rtol=1e-6, atol=1e-9)  # noqa: E731
+    if task == "regression":
+        value = expect_number(
+            answer, what="the mean absolute change of the predictions"
+        )
+        change = after.astype(float) - before.astype(float)
+        truth = float(np.abs(change).mean())
+        if same(value, truth):
+            return correct(
+                f"{value:.4g} on average, in the target's unit, and no error raised: a skew "
+                "is silent. Only a check such as skew_report, or the metric falling once "
+                "labels arrive, shows it."
+            )
+        mistakes = [
+            (
+                float(change.mean()),
+                "that is the mean signed change: rises and falls cancel. Average the "
+                "absolute changes.",
+            ),
+            (
+                float(np.abs(change).sum()),
+                "that is the total change over the rows; the exercise asks for the mean.",
+            ),
+        ]
+        what = "the mean absolute change of the predictions"
+    else:
+        value = expect_number(answer, what="a share of rows")
+        changed = before != after
+        truth = float(changed.mean())
+        if same(value, truth):
+            return correct(
+                f"{value:.1%} of the requests get another answer"
+                + (
+                    ", and no error is raised: a skew is silent."
+                    if truth > 0
+                    else ". This model ignores the column, or barely uses it; a skew in a "
+                    "column the model leans on would not be so kind."
+                )
+            )
+        mistakes = [
+            (
+                float(changed.sum()),
+                f"that is the number of rows; divide by the {len(changed)} rows compared.",
+            ),
+            (
+                float((np.asarray(batch) != np.asarray(served)).any(axis=1).mean()),
+                "that is the share of rows whose features differ; the question is how "
+                "many predictions change.",
+            ),
+        ]
+        what = "the share of changed predictions"
+    for computed, message in mistakes:
+        if not same(computed, truth) and same(value, computed):
+            return wrong(f"{value:.4g}: {message}")
+    return wrong(f"{value:.4g} is not {what} ({len(before)} rows).")
