@@ -534,7 +534,41 @@ def test_10_2_expected_precision():
 # --- 11 continual learning ------------------------------------------------------
 
 
-def test_11_1_sample_size_of_rates():
+def test_11_1_what_fresh_data_is_worth():
+    periods = [1, 2, 3, 4]
+    table = pd.DataFrame(
+        {
+            "strategy": ["stateless"] * 8 + ["stateful"] * 4,
+            "cadence": pd.array([pd.NA] * 4 + [1] * 4 + [1] * 4, dtype="Int64"),
+            "period": periods * 3,
+            "value": [
+                0.80,
+                0.78,
+                0.75,
+                0.70,
+                0.81,
+                0.80,
+                0.80,
+                0.79,
+                0.80,
+                0.79,
+                0.77,
+                0.76,
+            ],
+        }
+    )
+    ctx = dict(table=table, higher_is_better=True)
+    gain = np.mean([0.01, 0.02, 0.05, 0.09])
+    assert_verdict(check("11.1", gain, **ctx), "correct", "pays")
+    assert_verdict(check("11.1", -gain, **ctx), "wrong", "sign")
+    assert_verdict(check("11.1", 0.09, **ctx), "wrong", "last period")
+    stateful = np.mean([0.0, 0.01, 0.02, 0.06])
+    assert_verdict(check("11.1", stateful, **ctx), "wrong", "stateful")
+    errors = dict(table=table, higher_is_better=False)  # as if value were an error
+    assert_verdict(check("11.1", -gain, **errors), "correct")
+
+
+def test_11_2_sample_size_of_rates():
     from scipy.stats import norm
     from statsmodels.stats.power import NormalIndPower
     from statsmodels.stats.proportion import proportion_effectsize
@@ -542,29 +576,29 @@ def test_11_1_sample_size_of_rates():
     ctx = dict(baseline=0.90, effect=0.01, kind="proportion")
     h = proportion_effectsize(0.91, 0.90)
     reference = NormalIndPower().solve_power(h, alpha=0.05, power=0.8)
-    assert_verdict(check("11.1", int(np.ceil(reference)), **ctx), "correct", "per arm")
+    assert_verdict(check("11.2", int(np.ceil(reference)), **ctx), "correct", "per arm")
     # The textbook form on the rates' variances is as good.
     z = norm.ppf(0.975) + norm.ppf(0.8)
     textbook = z**2 * (0.9 * 0.1 + 0.91 * 0.09) / 0.01**2
-    assert_verdict(check("11.1", textbook, **ctx), "correct")
+    assert_verdict(check("11.2", textbook, **ctx), "correct")
     one_sided = 2 * ((norm.ppf(0.95) + norm.ppf(0.8)) / h) ** 2
-    assert_verdict(check("11.1", one_sided, **ctx), "wrong", "one-sided")
+    assert_verdict(check("11.2", one_sided, **ctx), "wrong", "one-sided")
     no_power = 2 * (norm.ppf(0.975) / h) ** 2
-    assert_verdict(check("11.1", no_power, **ctx), "wrong", "power")
-    assert_verdict(check("11.1", 2 * reference, **ctx), "wrong", "both arms")
-    assert_verdict(check("11.1", [100], **ctx), "wrong", "expected")
+    assert_verdict(check("11.2", no_power, **ctx), "wrong", "power")
+    assert_verdict(check("11.2", 2 * reference, **ctx), "wrong", "both arms")
+    assert_verdict(check("11.2", [100], **ctx), "wrong", "expected")
 
 
-def test_11_1_sample_size_of_means():
+def test_11_2_sample_size_of_means():
     from statsmodels.stats.power import NormalIndPower
 
     ctx = dict(baseline=5.0, effect=0.2, kind="mean", std=2.0)
     reference = NormalIndPower().solve_power(0.1, alpha=0.05, power=0.8)
-    assert_verdict(check("11.1", reference, **ctx), "correct")
-    assert_verdict(check("11.1", reference / 2, **ctx), "wrong", "factor 2")
+    assert_verdict(check("11.2", reference, **ctx), "correct")
+    assert_verdict(check("11.2", reference / 2, **ctx), "wrong", "factor 2")
 
 
-def test_11_2_p_value_of_rates():
+def test_11_3_p_value_of_rates():
     from statsmodels.stats.proportion import proportions_ztest
 
     rng = np.random.default_rng(10)
@@ -572,18 +606,18 @@ def test_11_2_p_value_of_rates():
     b = (rng.random(800) < 0.84).astype(int)
     ctx = dict(outcome_a=a, outcome_b=b, kind="proportion")
     z, p = proportions_ztest([b.sum(), a.sum()], [len(b), len(a)])
-    assert_verdict(check("11.2", p, **ctx), "correct", "peeking")
-    assert_verdict(check("11.2", p / 2, **ctx), "wrong", "one-sided")
-    assert_verdict(check("11.2", 1 - p, **ctx), "wrong", "one minus")
-    assert_verdict(check("11.2", z, **ctx), "wrong", "statistic")
+    assert_verdict(check("11.3", p, **ctx), "correct", "peeking")
+    assert_verdict(check("11.3", p / 2, **ctx), "wrong", "one-sided")
+    assert_verdict(check("11.3", 1 - p, **ctx), "wrong", "one minus")
+    assert_verdict(check("11.3", z, **ctx), "wrong", "statistic")
 
 
-def test_11_2_p_value_of_means():
+def test_11_3_p_value_of_means():
     from scipy.stats import ttest_ind
 
     rng = np.random.default_rng(11)
     a, b = rng.exponential(3.0, 300), rng.exponential(2.6, 300)
     ctx = dict(outcome_a=a, outcome_b=b, kind="mean")
     p = ttest_ind(b, a, equal_var=False).pvalue
-    assert_verdict(check("11.2", p, **ctx), "correct")
-    assert_verdict(check("11.2", "small", **ctx), "wrong", "expected")
+    assert_verdict(check("11.3", p, **ctx), "correct")
+    assert_verdict(check("11.3", "small", **ctx), "wrong", "expected")

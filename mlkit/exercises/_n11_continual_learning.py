@@ -1,4 +1,4 @@
-"""Checkers of the exercises in 11_continual_learning: sizing and reading an A/B test."""
+"""Checkers of the exercises in 11_continual_learning: fresh data, sizing and reading an A/B test."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ def _variances(baseline: float, effect: float, *, z: float) -> float:
 
 
 @exercise(
-    "11.1",
+    "11.2",
     notebook=NOTEBOOK,
     title="The sample size of an A/B test by hand",
     hint=(
@@ -93,7 +93,7 @@ def _sample_size(
 
 
 @exercise(
-    "11.2",
+    "11.3",
     notebook=NOTEBOOK,
     title="The p-value of the A/B test by hand",
     hint=(
@@ -138,3 +138,74 @@ def _p_value(answer: Any, *, outcome_a: Any, outcome_b: Any, kind: str) -> Any:
             "at least this far from zero: 2 * norm.sf(|z|)."
         )
     return wrong(f"p = {value:.3g} is not the p-value of this A/B test.")
+
+
+def _series(table: Any, cadence: int | None):
+    stateless = table[table["strategy"] == "stateless"]
+    if cadence is None:
+        rows = stateless[stateless["cadence"].isna()]
+    else:
+        rows = stateless[(stateless["cadence"] == cadence).fillna(False).astype(bool)]
+    return rows.set_index("period")["value"].astype(float)
+
+
+@exercise(
+    "11.1",
+    notebook=NOTEBOOK,
+    title="What fresh data is worth",
+    hint=(
+        "From retraining.table, take the stateless rows: those with no cadence never "
+        "retrain, those with cadence 1 retrain every period. Per period, subtract the "
+        "never-retrained model's value from the retrained one's, and average; flip the "
+        "sign when lower is better, so that a positive gain means retraining helps."
+    ),
+)
+def _freshness(answer: Any, *, table: Any, higher_is_better: bool) -> Any:
+    import numpy as np
+
+    value = expect_number(answer, what="the mean gain per period (a number)")
+    sign = 1.0 if higher_is_better else -1.0
+    never, every = _series(table, None), _series(table, 1)
+    truth = sign * float((every - never).mean())
+    # Averaging each strategy first skips NaN periods differently; as good an answer.
+    of_means = sign * float(every.mean() - never.mean())
+    scale = max(float(np.nanmean(np.abs(every))), 1e-12)
+    tol = dict(rtol=1e-3, atol=1e-9 * scale)
+    if any(close_to(value, a, **tol) for a in (truth, of_means)):
+        return correct(
+            f"{value:+.4g} per period: "
+            + (
+                "retraining every period pays on this timeline; the schedule weighs that "
+                "gain against the cost of each retraining."
+                if truth > 0
+                else "retraining every period does not beat a model that never retrains "
+                "here: the relation the model learnt holds, or the periods are too short "
+                "to tell."
+            )
+        )
+    if truth != 0 and close_to(value, -truth, **tol):
+        return wrong(
+            f"{value:+.4g} has the wrong sign: "
+            + (
+                "for an error or a loss, the never-retrained model's value minus the "
+                "retrained one's is the gain."
+                if not higher_is_better
+                else "the gain is the retrained model's value minus the never-retrained one's."
+            )
+        )
+    stateful = table[table["strategy"] == "stateful"].set_index("period")["value"]
+    with_stateful = sign * float((stateful.astype(float) - never).mean())
+    if not close_to(with_stateful, truth, **tol) and close_to(
+        value, with_stateful, **tol
+    ):
+        return wrong(
+            f"{value:+.4g} compares the stateful updates with never retraining; the "
+            "question is about retraining from scratch every period (stateless, cadence 1)."
+        )
+    last = sign * float(every.iloc[-1] - never.iloc[-1])
+    if not close_to(last, truth, **tol) and close_to(value, last, **tol):
+        return wrong(
+            f"{value:+.4g} is the gain in the last period only; average over all "
+            "evaluated periods."
+        )
+    return wrong(f"{value:+.4g} is not the mean gain of retraining every period.")
