@@ -447,14 +447,14 @@ def windows_of_data():
         {
             "kind": rng.choice(["a", "b"], 2000),
             "hours": rng.integers(0, 24, 2000),  # integers: values fall on the edges
-            "amount": rng.lognormal(3, 1, 2000),
+            "visits": rng.integers(0, 5, 2000),
         }
     )
     current = pd.DataFrame(
         {
             "kind": rng.choice(["a", "b"], 800),
             "hours": rng.integers(4, 24, 800),
-            "amount": rng.lognormal(3.3, 1, 800),
+            "visits": rng.integers(0, 6, 800),
         }
     )
     return dict(reference=reference, current=current)

@@ -72,8 +72,9 @@ def _mistakes(
 
 
 def _column(frame: Any) -> str | None:
-    numbers = frame.select_dtypes("number").columns
-    return str(numbers[0]) if len(numbers) else None
+    """The numeric column with the most distinct values (the first of equals)."""
+    numbers = frame.select_dtypes("number")
+    return str(numbers.nunique().idxmax()) if numbers.shape[1] else None
 
 
 @exercise(
