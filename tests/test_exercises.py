@@ -184,6 +184,10 @@ def test_expect_helpers():
         expect_choice("parquett", ["CSV", "Parquet"])
     with pytest.raises(Rejected, match="between 0 and 1"):
         expect_number(1.5, low=0, high=1)
+    with pytest.raises(Rejected, match="at least 0; got -2"):
+        expect_number(-2, low=0)
+    with pytest.raises(Rejected, match="at most 1; got 3"):
+        expect_number(3, high=1)
     with pytest.raises(Rejected, match="not a string"):
         expect_strings(["a", 1])
 

@@ -317,11 +317,12 @@ def expect_number(
     if not math.isfinite(number):
         raise Rejected(wrong(f"expected {what}, got {number}.", hint=hint))
     if (low is not None and number < low) or (high is not None and number > high):
-        bounds = f"between {low:g} and {high:g}"
         if low is None:
             bounds = f"at most {high:g}"
         elif high is None:
             bounds = f"at least {low:g}"
+        else:
+            bounds = f"between {low:g} and {high:g}"
         raise Rejected(wrong(f"expected {what} {bounds}; got {number:g}.", hint=hint))
     return number
 
