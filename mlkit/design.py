@@ -1660,6 +1660,11 @@ class DesignComparison(Result):
         """The :attr:`decisions` table."""
         return self.decisions.copy()
 
+    def _display_frame(self) -> pd.DataFrame:
+        # The decisions that differ are what a reader looks for; all, when none do.
+        changed = self.decisions[self.decisions["status"] != "same"]
+        return (changed if len(changed) else self.decisions).reset_index(drop=True)
+
     def explain(self) -> str:
         n = len(self.changed)
         text = (

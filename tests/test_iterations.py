@@ -266,3 +266,18 @@ def test_markdown_tables_escape_pipes_and_cut_long_tables():
     assert "| a\\|b | 0 |" in text
     assert "|---|---:|" in text
     assert "*5 more rows in the design log.*" in text
+
+
+def test_the_display_leads_with_the_decisions_that_differ(tmp_path):
+    a = DesignLog("demo", run_dir=tmp_path, iteration=1)
+    b = DesignLog("demo", run_dir=tmp_path, iteration=2)
+    for log, strategy in ((a, "time"), (b, "random")):
+        log.record("metric.primary", stage="scoping", question="Which?", choice="cost")
+        log.record(
+            "split.strategy", stage="training_data", question="How?", choice=strategy
+        )
+    comparison = DesignLog.compare(a, b)
+    assert comparison._display_frame()["key"].tolist() == ["split.strategy"]
+    assert len(comparison.to_frame()) == 2
+    same = DesignLog.compare(a, a)
+    assert len(same._display_frame()) == 2  # nothing differs: every decision shows
