@@ -202,8 +202,9 @@ def _sections(
         chunks.append(
             (
                 "## Final metrics on the test rows\n\nEach with its 95 % bootstrap "
-                "interval: a later iteration improves on it only when its interval "
-                "moves clear of this one.\n\n" + markdown_table(metrics),
+                "interval. A later iteration improves on a metric only when the "
+                "difference is larger than its margin of noise, which `mlkit compare` "
+                "computes from both intervals.\n\n" + markdown_table(metrics),
                 [],
             )
         )
@@ -217,7 +218,7 @@ def _sections(
             text,
             flags=re.M,
         )
-        chunks.append(("## Model card\n\n" + text, []))
+        chunks.append((text, []))
     return chunks
 
 
