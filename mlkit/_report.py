@@ -31,27 +31,22 @@ _SPEC = re.compile(r"var spec = (\{.*?\}), waited = 0;", re.DOTALL)
 
 
 def _md_cell(value: Any) -> str:
-    from mlkit._results import readable
+    """A recorded value as Markdown on one line: numbers as the model card shows them."""
+    from mlkit._model_card import _cell, _num, _value
 
-    text = "none" if value is None else readable(value, 160)
-    return text.replace("|", "\\|").replace("\n", " ")
+    text = _num(value) if isinstance(value, int | float) else _value(value)
+    return _cell(text)
 
 
 def markdown_table(frame: pd.DataFrame, *, max_rows: int = 20) -> str:
-    """``frame`` as a Markdown table; numbers right-aligned, long tables cut."""
-    import pandas as pd
+    """``frame`` as a Markdown table, as the model card writes one (an interval's
+    ``low``/``high`` columns merged into its value); long tables are cut."""
+    from mlkit._model_card import _frame_table
 
-    shown = frame.head(max_rows)
-    numeric = [pd.api.types.is_numeric_dtype(shown[c]) for c in shown.columns]
-    lines = [
-        "| " + " | ".join(_md_cell(str(c)) for c in shown.columns) + " |",
-        "|" + "|".join("---:" if n else "---" for n in numeric) + "|",
-    ]
-    for row in shown.itertuples(index=False):
-        lines.append("| " + " | ".join(_md_cell(v) for v in row) + " |")
+    text = _frame_table(frame.head(max_rows))
     if len(frame) > max_rows:
-        lines.append(f"\n*{len(frame) - max_rows:,} more rows in the design log.*")
-    return "\n".join(lines)
+        text += f"\n\n*{len(frame) - max_rows:,} more rows in the design log.*"
+    return text
 
 
 def notebook_charts(path: Path) -> list[dict[str, Any]]:
