@@ -1508,9 +1508,15 @@ def _flatten(evidence: Mapping[str, Any], prefix: str = "") -> dict[str, float]:
     return out
 
 
-#: Metrics where a smaller value is better, among those the evaluation notebook saves;
-#: for "bias" a value nearer 0 is better.
-_LOWER_BETTER = {"expected_cost", "fpr", "mae", "rmse", "log_loss"}
+def _lower_is_better(metric: str) -> bool:
+    """Direction of a saved test metric: mlkit.evaluation's for the metrics it
+    names; the false positive rate is lower-is-better; rates such as recall are not
+    (for "bias" the comparison reads its size)."""
+    from mlkit.evaluation import METRICS, higher_is_better
+
+    if metric in METRICS or metric == "expected_cost":
+        return not higher_is_better(metric)
+    return metric == "fpr"
 
 
 def _test_metrics(log: DesignLog) -> pd.DataFrame | None:
@@ -1552,7 +1558,9 @@ def _compare_metrics(a: DesignLog, b: DesignLog) -> pd.DataFrame:
         both["metric"] == "bias",
         both["value_a"].abs() - both["value_b"].abs(),
         np.where(
-            both["metric"].isin(_LOWER_BETTER), -both["difference"], both["difference"]
+            both["metric"].map(_lower_is_better).astype(bool),
+            -both["difference"],
+            both["difference"],
         ),
     )
     clear = both["difference"].abs() > both["margin"]

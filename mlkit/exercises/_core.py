@@ -409,6 +409,44 @@ def close_to(a: float, b: float, *, rtol: float = 1e-3, atol: float = 1e-6) -> b
     return math.isclose(a, b, rel_tol=rtol, abs_tol=atol)
 
 
+def named_mistake(
+    value: float,
+    right: float | Iterable[float],
+    mistakes: Iterable[tuple[float, str]] | Mapping[str, tuple[float, str]],
+    *,
+    rtol: float = 1e-6,
+    atol: float = 1e-9,
+    shown: str | None = None,
+) -> Feedback | None:
+    """``wrong`` naming the first mistake ``value`` matches, or None.
+
+    ``mistakes`` are pairs of a value computed the wrong way and what went wrong
+    (or a mapping of names to such pairs). A
+    mistake whose value equals a right answer (``right``: one number or several) is
+    skipped, since an answer equal to it is right too; a value that is not finite
+    never matches. The message starts with ``shown``, the answer as the checker
+    prints it (``f"{value:.4g}"`` by default).
+
+    Examples
+    --------
+    >>> from mlkit.exercises._core import named_mistake
+    >>> named_mistake(0.25, 0.75, [(0.25, "that is one minus it.")]).message
+    '0.25: that is one minus it.'
+    >>> named_mistake(0.5, 0.75, [(0.25, "that is one minus it.")]) is None
+    True
+    """
+    rights = [right] if isinstance(right, int | float) else list(right)
+    pairs = mistakes.values() if isinstance(mistakes, Mapping) else mistakes
+    for computed, message in pairs:
+        if not math.isfinite(computed):
+            continue
+        if any(close_to(computed, r, rtol=rtol, atol=atol) for r in rights):
+            continue
+        if close_to(value, computed, rtol=rtol, atol=atol):
+            return wrong(f"{shown or format(value, '.4g')}: {message}")
+    return None
+
+
 def strict() -> bool:
     """True when answers that are not correct raise (``MLKIT_EXERCISES=strict``)."""
     return os.environ.get(STRICT_ENV, "").strip().lower() == "strict"

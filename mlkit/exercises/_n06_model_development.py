@@ -10,6 +10,7 @@ from mlkit.exercises._core import (
     describe,
     exercise,
     expect_number,
+    named_mistake,
     wrong,
 )
 
@@ -101,12 +102,16 @@ def _zero_rule(answer: Any, *, y_train: Any, y_valid: Any, task: str) -> Any:
             "valid majority": "you took the most frequent class of y_valid: the constant "
             "must be learnt from the training rows, as a model would be.",
         }
-    for key, mistake in mistakes.items():
-        if not any(close_to(mistake, a, rtol=1e-3, atol=1e-9) for a in accepted) and (
-            close_to(value, mistake, rtol=1e-3, atol=1e-9)
-        ):
-            return wrong(f"{value:.4g}: {messages[key]}")
-    return wrong(f"{value:.4g} is not the zero rule's {what} on the validation rows.")
+    mistake = named_mistake(
+        value,
+        accepted,
+        [(mistakes[key], messages[key]) for key in mistakes],
+        rtol=1e-3,
+        atol=1e-9,
+    )
+    return mistake or wrong(
+        f"{value:.4g} is not the zero rule's {what} on the validation rows."
+    )
 
 
 @exercise(

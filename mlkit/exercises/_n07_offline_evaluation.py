@@ -4,21 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from mlkit.exercises._core import close_to, correct, exercise, expect_number, wrong
+from mlkit.exercises._core import (
+    close_to,
+    correct,
+    exercise,
+    expect_number,
+    named_mistake,
+    wrong,
+)
 
 NOTEBOOK = "07_offline_evaluation.ipynb"
 
 
 def _same(a: float, b: float) -> bool:
     return close_to(a, b, rtol=1e-6, atol=1e-9)
-
-
-def _first_mistake(value: float, truth: float, mistakes: dict[str, tuple[float, str]]):
-    """The message of the first mistake ``value`` matches that the right answer does not."""
-    for computed, message in mistakes.values():
-        if not _same(computed, truth) and _same(value, computed):
-            return wrong(f"{value:.4g}: {message}")
-    return None
 
 
 @exercise(
@@ -44,7 +43,7 @@ def _test_metric(answer: Any, *, y_true: Any, y_pred: Any, task: str) -> Any:
                 f"MAE {value:.4g}: on average a prediction misses by {value:.4g}, in the "
                 "target's own unit."
             )
-        mistake = _first_mistake(
+        mistake = named_mistake(
             value,
             truth,
             {
@@ -89,7 +88,7 @@ def _test_metric(answer: Any, *, y_true: Any, y_pred: Any, task: str) -> Any:
             f"recall {value:.4g}: the model flags {tp:,} of the {tp + fn:,} actual positives "
             f"and misses {fn:,}."
         )
-    mistake = _first_mistake(
+    mistake = named_mistake(
         value,
         truth,
         {
@@ -213,10 +212,10 @@ def _decision(
                 "errors cost differently.",
             ),
         }
-        for computed, message in mistakes.values():
-            if abs(computed - truth) > tol and abs(value - computed) <= tol:
-                return wrong(f"{value:+.4g}: {message}")
-        return wrong(
+        mistake = named_mistake(
+            value, truth, mistakes.values(), rtol=0, atol=tol, shown=f"{value:+.4g}"
+        )
+        return mistake or wrong(
             f"{value:+.4g} is not the {tau:.2f} quantile of the residuals ({truth:+.4g})."
         )
     value = expect_number(answer, what="a threshold (a probability)", low=0, high=1)
@@ -348,7 +347,7 @@ def _calibration_error(
             "the exercise asks for 10.",
         ),
     ]
-    for computed, message in mistakes:
-        if not any(same(computed, a) for a in accepted) and same(value, computed):
-            return wrong(f"{value:.4g}: {message}")
-    return wrong(f"{value:.4g} is not the ECE of the test rows on 10 equal bins.")
+    mistake = named_mistake(value, accepted, mistakes, rtol=1e-4)
+    return mistake or wrong(
+        f"{value:.4g} is not the ECE of the test rows on 10 equal bins."
+    )

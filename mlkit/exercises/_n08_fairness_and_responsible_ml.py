@@ -10,6 +10,7 @@ from mlkit.exercises._core import (
     describe,
     exercise,
     expect_number,
+    named_mistake,
     wrong,
 )
 
@@ -162,10 +163,10 @@ def _gap(
                 "that is the gap in mean prediction; the errors are prediction minus truth.",
             ),
         }
-    for computed, message in mistakes.values():
-        if not same(computed, truth) and same(value, computed):
-            return wrong(f"{value:.4g}: {message}")
-    return wrong(f"{value:.4g} is not {what} between the groups ({len(rates)} groups).")
+    mistake = named_mistake(value, truth, mistakes.values())
+    return mistake or wrong(
+        f"{value:.4g} is not {what} between the groups ({len(rates)} groups)."
+    )
 
 
 @exercise(
@@ -308,9 +309,7 @@ def _equalized_odds(
             "among the actual positives and among the actual negatives.",
         ),
     ]
-    for computed, message in mistakes:
-        if not same(computed, truth) and same(value, computed):
-            return wrong(f"{value:.4g}: {message}")
-    return wrong(
+    mistake = named_mistake(value, truth, mistakes)
+    return mistake or wrong(
         f"{value:.4g} is not the equalized odds difference between the groups."
     )

@@ -10,6 +10,7 @@ from mlkit.exercises._core import (
     describe,
     exercise,
     expect_number,
+    named_mistake,
     wrong,
 )
 
@@ -203,7 +204,5 @@ def _skew_impact(answer: Any, *, model: Any, batch: Any, served: Any, task: str)
             ),
         ]
         what = "the share of changed predictions"
-    for computed, message in mistakes:
-        if not same(computed, truth) and same(value, computed):
-            return wrong(f"{value:.4g}: {message}")
-    return wrong(f"{value:.4g} is not {what} ({len(before)} rows).")
+    mistake = named_mistake(value, truth, mistakes)
+    return mistake or wrong(f"{value:.4g} is not {what} ({len(before)} rows).")

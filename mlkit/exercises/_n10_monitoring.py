@@ -5,7 +5,14 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from mlkit.exercises._core import close_to, correct, exercise, expect_number, wrong
+from mlkit.exercises._core import (
+    close_to,
+    correct,
+    exercise,
+    expect_number,
+    named_mistake,
+    wrong,
+)
 
 NOTEBOOK = "10_monitoring.ipynb"
 
@@ -120,15 +127,11 @@ def _psi_by_hand(answer: Any, *, reference: Any, current: Any) -> Any:
         return correct(
             f"PSI of {column!r}: {value:.4g}, {size} by the usual rule of thumb (0.1 and 0.25)."
         )
-    for side in (True, False):
-        for computed, message in _mistakes(ref, cur, edges, right=side):
-            distinct = not any(
-                close_to(computed, a, rtol=1e-3, atol=1e-6) for a in accepted
-            )
-            mine = close_to(value, computed, rtol=1e-3, atol=1e-6)
-            if math.isfinite(computed) and distinct and mine:
-                return wrong(f"{value:.4g}: {message}")
-    return wrong(
+    mistakes = [
+        m for side in (True, False) for m in _mistakes(ref, cur, edges, right=side)
+    ]
+    mistake = named_mistake(value, accepted, mistakes, rtol=1e-3, atol=1e-6)
+    return mistake or wrong(
         f"{value:.4g} is not the PSI of {column!r} on the reference's deciles."
     )
 
@@ -252,7 +255,7 @@ def _expected_precision(
                     "probabilities alone.",
                 )
             )
-    for computed, message in mistakes:
-        if not same(computed, truth) and same(value, computed):
-            return wrong(f"{value:.4g}: {message}")
-    return wrong(f"{value:.4g} is not the expected precision of the flagged rows.")
+    mistake = named_mistake(value, truth, mistakes)
+    return mistake or wrong(
+        f"{value:.4g} is not the expected precision of the flagged rows."
+    )

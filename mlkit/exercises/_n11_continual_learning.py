@@ -5,7 +5,14 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from mlkit.exercises._core import close_to, correct, exercise, expect_number, wrong
+from mlkit.exercises._core import (
+    close_to,
+    correct,
+    exercise,
+    expect_number,
+    named_mistake,
+    wrong,
+)
 
 NOTEBOOK = "11_continual_learning.ipynb"
 
@@ -84,10 +91,10 @@ def _sample_size(
             "that misses the factor 2: the difference of two arms has the variance of both.",
         ),
     }
-    for computed, message in slips.values():
-        if abs(value - computed) <= max(0.02 * computed, 1.0):
-            return wrong(f"{value:,.0f}: {message}")
-    return wrong(
+    mistake = named_mistake(
+        value, truth, slips.values(), rtol=0.02, atol=1.0, shown=f"{value:,.0f}"
+    )
+    return mistake or wrong(
         f"{value:,.0f} rows per arm is not it; mlkit's sample_size gives {truth:,}."
     )
 
