@@ -22,8 +22,11 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import sys
 import uuid
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mlkit._exceptions import MlkitValueError, with_hint
@@ -94,8 +97,35 @@ def _bundle() -> str:
     import vl_convert
     from altair.utils._importers import vl_version_for_vl_convert
 
-    script = vl_convert.javascript_bundle(vl_version=vl_version_for_vl_convert())
-    return script.replace("</script", "<\\/script")
+    vl_version = vl_version_for_vl_convert()
+    # vl-convert bundles the scripts anew at each call (1.5 s), and every notebook's
+    # set-up cell needs them: keep one copy per version in the user's cache folder.
+    cached = _cache_dir() / f"vega-bundle-{vl_convert.__version__}-{vl_version}.js"
+    try:
+        return cached.read_text(encoding="utf-8")
+    except OSError:
+        pass
+    script = vl_convert.javascript_bundle(vl_version=vl_version)
+    script = script.replace("</script", "<\\/script")
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        # Written under a temporary name, then renamed: a kernel starting at the same
+        # moment reads either no file or the whole one.
+        partial = cached.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_text(script, encoding="utf-8")
+        os.replace(partial, cached)
+    except OSError:
+        pass  # a read-only home only costs the bundling again next time
+    return script
+
+
+def _cache_dir() -> Path:
+    if os.environ.get("MLKIT_CACHE_DIR"):
+        return Path(os.environ["MLKIT_CACHE_DIR"])
+    if sys.platform == "win32" and os.environ.get("LOCALAPPDATA"):
+        return Path(os.environ["LOCALAPPDATA"]) / "mlkit" / "cache"
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "mlkit"
 
 
 def _loader_html() -> str:
@@ -174,6 +204,10 @@ def enable_offline() -> None:
     Vega library into the page, and switches altair to a renderer that uses it.
     Run the set-up cell again after reloading the page. Outside a notebook it only
     switches the renderer.
+
+    The library is bundled by vl-convert the first time and kept in the user's
+    cache folder (``~/.cache/mlkit``, or ``$MLKIT_CACHE_DIR`` when set), one file
+    per version, so later kernels read it instead of bundling it again.
     """
     import altair as alt
 

@@ -58,6 +58,43 @@ def test_html_carries_the_library_until_offline_mode_is_on(fresh_renderer):
     assert set(bundle) == {"text/html", "text/plain"}
 
 
+def test_the_chart_library_is_bundled_once_and_kept(tmp_path, monkeypatch):
+    import vl_convert
+
+    monkeypatch.setenv("MLKIT_CACHE_DIR", str(tmp_path / "cache"))
+    charts._bundle.cache_clear()
+    try:
+        first = charts._bundle()
+        (kept,) = (tmp_path / "cache").glob("vega-bundle-*.js")
+        assert kept.read_text(encoding="utf-8") == first
+        assert "vegaEmbed" in first
+        assert "</script" not in first
+
+        # The next process reads the kept copy: no bundling at all.
+        def refuse(**_):
+            raise AssertionError("bundled again")
+
+        monkeypatch.setattr(vl_convert, "javascript_bundle", refuse)
+        charts._bundle.cache_clear()
+        assert charts._bundle() == first
+        assert not list((tmp_path / "cache").glob("*.tmp"))
+    finally:
+        charts._bundle.cache_clear()
+
+
+def test_the_chart_library_is_bundled_when_the_cache_cannot_be_written(
+    tmp_path, monkeypatch
+):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("MLKIT_CACHE_DIR", str(blocker / "cache"))
+    charts._bundle.cache_clear()
+    try:
+        assert "vegaEmbed" in charts._bundle()
+    finally:
+        charts._bundle.cache_clear()
+
+
 def test_html_escapes_script_endings_in_data():
     chart = (
         alt.Chart(pd.DataFrame({"t": ["</script><b>"]})).mark_text().encode(text="t:N")
