@@ -2,7 +2,8 @@
 
 Run from the repository root with the project's environment:
 
-    .venv/bin/python benchmarks/bench_fairness.py [--runs N] [--skip-fairlearn]
+    .venv/bin/python benchmarks/bench_fairness.py [--runs N] [--fairlearn-runs M]
+        [--skip-fairlearn]
 
 It prints two Markdown tables; benchmarks/RESULTS.md keeps the recorded ones.
 
@@ -26,7 +27,10 @@ It prints two Markdown tables; benchmarks/RESULTS.md keeps the recorded ones.
    sensitive column as a categorical and as text (pandas' default ``str``
    dtype). Before timing, the three are checked to agree: every metric per
    group to 1e-12, the group index exactly, the disparities to 1e-12. The
-   check's call is each contender's warm-up.
+   check's call is each contender's warm-up. fairlearn takes some 45 s a run at
+   1e6 rows: ``--fairlearn-runs`` sets its runs there (N elsewhere). Peak
+   memory (``_harness.peak_mb``: traced allocations beyond the inputs, not
+   pyarrow's buffers) comes from one more call of each, after the timed ones.
 2. The parts of mlkit's work at 1e7 rows, 50 groups, to say where the time goes.
 """
 
@@ -35,7 +39,6 @@ from __future__ import annotations
 import argparse
 import functools
 import os
-import platform
 import warnings
 
 # One thread, before numpy loads its BLAS: every contender then runs on one core.
@@ -46,7 +49,7 @@ os.environ.setdefault("MKL_NUM_THREADS", "1")
 import numpy as np
 import pandas as pd
 import pyarrow.compute as pc
-from _harness import timed, timed_together
+from _harness import machine, peak_mb, timed, timed_together
 
 from mlkit.fairness import group_metrics
 from mlkit.fairness._metrics import (
@@ -156,12 +159,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument(
+        "--fairlearn-runs",
+        type=int,
+        default=None,
+        help="fairlearn's runs at 1e6 rows (default: --runs)",
+    )
+    parser.add_argument(
         "--skip-fairlearn",
         action="store_true",
         help="time mlkit and numpy only (fairlearn takes about 40 s a run at 1e6 rows)",
     )
     args = parser.parse_args()
     runs = args.runs
+    if runs < 5:
+        parser.error("--runs: at least 5, the median of fewer says little")
+    big_runs = runs if args.fairlearn_runs is None else args.fairlearn_runs
+    print(f"Before: {machine()}", flush=True)
 
     rows = []
     for n in (100_000, 1_000_000, 10_000_000):
@@ -182,9 +195,16 @@ def main() -> None:
                     warnings.simplefilter("ignore", DeprecationWarning)
                     results = [function() for function in contenders]  # warm-up
                     check_agreement(*results)
-                    seconds = timed_together(contenders, runs, warm_up=False)
-                theirs = seconds[2] if with_fairlearn else None
-                rows.append((n, n_groups, kind, seconds[0], seconds[1], theirs))
+                    del results
+                    seconds = timed_together(contenders[:2], runs, warm_up=False)
+                    if with_fairlearn:
+                        their_runs = big_runs if n >= 1_000_000 else runs
+                        seconds += timed_together(
+                            contenders[2:], their_runs, warm_up=False
+                        )
+                    memory = [peak_mb(function) for function in contenders]
+                theirs = (seconds[2], memory[2]) if with_fairlearn else (None, None)
+                rows.append((n, n_groups, kind, *seconds[:2], *memory[:2], *theirs))
                 print(f"done: {n:,} rows, {n_groups} groups, {kind}", flush=True)
 
     # Where mlkit's time goes, at 1e7 rows and 50 groups.
@@ -237,20 +257,23 @@ def main() -> None:
         part_rows = [(what, timed(function, runs)) for what, function in parts]
 
     print(
-        f"\nMachine: {platform.platform()}, Python {platform.python_version()}, numpy "
-        f"{np.__version__}, pandas {pd.__version__}; median of {runs} runs after a "
-        "warm-up, interleaved; one thread.\n"
+        f"\nAfter: {machine()}\nMedian of {runs} runs after a warm-up, mlkit's and "
+        f"numpy's interleaved (fairlearn: {runs} runs at 1e5 rows, {big_runs} at 1e6); "
+        "one thread. Peak MB: traced allocations of one call beyond its inputs.\n"
     )
     print(
         "| rows | groups | column | mlkit (s) | numpy pass (s) | fairlearn (s) | "
-        "mlkit / numpy | fairlearn / mlkit |\n|---:|---:|---|---:|---:|---:|---:|---:|"
+        "mlkit / numpy | fairlearn / mlkit | peak MB: mlkit | numpy | fairlearn |\n"
+        "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|"
     )
-    for n, n_groups, kind, ours, plain, theirs in rows:
+    for n, n_groups, kind, ours, plain, m_ours, m_plain, theirs, m_theirs in rows:
         their_text = f"{theirs:.2f}" if theirs is not None else ""
         speedup = f"{theirs / ours:,.0f}x" if theirs is not None else ""
+        their_memory = f"{m_theirs:.1f}" if m_theirs is not None else ""
         print(
             f"| {n:,} | {n_groups} | {kind} | {ours:.4f} | {plain:.4f} | "
-            f"{their_text} | {ours / plain:.2f} | {speedup} |"
+            f"{their_text} | {ours / plain:.2f} | {speedup} | {m_ours:.1f} | "
+            f"{m_plain:.1f} | {their_memory} |"
         )
     print("\n| part of mlkit's work, 1e7 rows, 50 groups | seconds |\n|---|---:|")
     for what, seconds in part_rows:

@@ -5,7 +5,9 @@ Run from the repository root with the project's environment:
     .venv/bin/python benchmarks/bench_features.py [--runs N]
 
 It prints a Markdown table; benchmarks/RESULTS.md keeps the recorded one. Seconds
-are the median of N runs after a warm-up, on one thread:
+are the median of N >= 5 runs after a warm-up, on one thread (mlkit's and the
+floor's runs interleaved), and peak MB the traced allocations of one more call
+beyond its inputs (``_harness.peak_mb``):
 
 - ``missing_values`` on 100,000 and 1,000,000 generated rows of 12 columns (8
   numeric, 4 categorical), four of them with gaps (MAR, MNAR, MCAR and missing
@@ -23,14 +25,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import numpy as np
 import pandas as pd
-from _harness import timed
+from _harness import machine, peak_mb, timed, timed_together
 
 import mlkit as mk
 
@@ -69,6 +70,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     runs = parser.parse_args().runs
+    if runs < 5:
+        parser.error("--runs: at least 5, the median of fewer says little")
+    print(f"Before: {machine()}", flush=True)
 
     rows = []
     for n in (100_000, 1_000_000):
@@ -81,22 +85,28 @@ def main() -> None:
         assert "related to the target" in found["x1"], found
         assert found["x2"].startswith("no pattern"), found
         assert found["x3"].startswith("missing together with plan"), found
-        ours = timed(
-            lambda df=df: mk.features.missing_values(df, target="target"), runs
-        )
-        floor = timed(lambda df=df: pandas_floor(df), runs)
+        contenders = [
+            lambda df=df: mk.features.missing_values(df, target="target"),
+            lambda df=df: pandas_floor(df),
+        ]
+        seconds = timed_together(contenders, runs)
+        memory = [peak_mb(function) for function in contenders]
         rows.append(
-            (f"`missing_values`, {n:,} rows x 12 columns, 4 with gaps", ours, floor)
+            (
+                f"`missing_values`, {n:,} rows x 12 columns, 4 with gaps",
+                *seconds,
+                *memory,
+            )
         )
+
+    def alone(what: str, function) -> None:
+        rows.append((what, timed(function, runs), None, peak_mb(function), None))
 
     case = mk.cases.load("fraud")
     data = case.load_data()
-    rows.append(
-        (
-            f"`case_features`, fraud hook, {len(data):,} payments",
-            timed(lambda: mk.features.case_features(case, data), runs),
-            None,
-        )
+    alone(
+        f"`case_features`, fraud hook, {len(data):,} payments",
+        lambda: mk.features.case_features(case, data),
     )
 
     rng = np.random.default_rng(1)
@@ -112,12 +122,9 @@ def main() -> None:
             "merchant": rng.integers(0, 5_200, 1_000_000).astype(str),
         }
     )
-    rows.append(
-        (
-            "`generalisation`, 1,000,000 test rows against 1,000,000 training rows",
-            timed(lambda: mk.features.generalisation(train, test), runs),
-            None,
-        )
+    alone(
+        "`generalisation`, 1,000,000 test rows against 1,000,000 training rows",
+        lambda: mk.features.generalisation(train, test),
     )
 
     fs = mk.features.case_features(case, data)
@@ -126,47 +133,35 @@ def main() -> None:
     model = mk.models.ladder(fs.task, fs.kinds, fs.columns, random_state=0)["boosting"]
     model.fit(X.iloc[:40_000], y.iloc[:40_000])
     held_X, held_y = X.iloc[40_000:], y.iloc[40_000:]
-    rows.append(
-        (
-            "`feature_importance`, SHAP, boosting on 14 inputs, 500 rows",
-            timed(
-                lambda: mk.features.feature_importance(
-                    model, held_X, method="shap", n_samples=500, random_state=0
-                ),
-                runs,
-            ),
-            None,
-        )
+    alone(
+        "`feature_importance`, SHAP, boosting on 14 inputs, 500 rows",
+        lambda: mk.features.feature_importance(
+            model, held_X, method="shap", n_samples=500, random_state=0
+        ),
     )
-    rows.append(
-        (
-            "`feature_importance`, permutation, 3 repeats, 20,000 rows",
-            timed(
-                lambda: mk.features.feature_importance(
-                    model,
-                    held_X,
-                    held_y,
-                    method="permutation",
-                    n_repeats=3,
-                    random_state=0,
-                ),
-                runs,
-            ),
-            None,
-        )
+    alone(
+        "`feature_importance`, permutation, 3 repeats, 20,000 rows",
+        lambda: mk.features.feature_importance(
+            model, held_X, held_y, method="permutation", n_repeats=3, random_state=0
+        ),
     )
 
     print(
-        f"{platform.processor() or platform.machine()}, Python {platform.python_version()}"
+        f"\nAfter: {machine()}\nMedian of {runs} runs after a warm-up, one thread; "
+        "peak MB: traced allocations of one call beyond its inputs.\n"
     )
-    print(f"median of {runs} runs after a warm-up, one thread\n")
-    print("| what | mlkit (s) | pandas floor (s) | mlkit / floor |")
-    print("|---|---:|---:|---:|")
-    for what, ours, floor in rows:
+    print(
+        "| what | mlkit (s) | pandas floor (s) | mlkit / floor | peak MB: mlkit | floor |"
+    )
+    print("|---|---:|---:|---:|---:|---:|")
+    for what, ours, floor, m_ours, m_floor in rows:
         if floor is None:
-            print(f"| {what} | {ours:.3f} |  |  |")
+            print(f"| {what} | {ours:.3f} |  |  | {m_ours:.1f} |  |")
         else:
-            print(f"| {what} | {ours:.3f} | {floor:.3f} | {ours / floor:.2f} |")
+            print(
+                f"| {what} | {ours:.3f} | {floor:.3f} | {ours / floor:.2f} "
+                f"| {m_ours:.1f} | {m_floor:.1f} |"
+            )
 
 
 if __name__ == "__main__":

@@ -4,8 +4,9 @@ Run from the repository root with the project's environment:
 
     .venv/bin/python benchmarks/bench_slices.py [--runs N]
 
-It prints a Markdown table (median seconds of N runs after a warm-up);
-benchmarks/RESULTS.md keeps the recorded one.
+It prints a Markdown table (median seconds of N >= 5 runs after a warm-up, the
+contenders' runs interleaved, and the peak memory of one more call of each,
+``_harness.peak_mb``); benchmarks/RESULTS.md keeps the recorded one.
 
 - ``find_weak_slices`` on 1e5 and 1e6 rows with six features (four categorical,
   two numeric cut into five bins), one feature and pairs, against two pandas
@@ -23,33 +24,20 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import platform
-import statistics
-import time
 
 import numpy as np
 import pandas as pd
+from _harness import machine, peak_mb, timed, timed_together
 from scipy import special
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportions_ztest
 
-import mlkit as mk
 from mlkit.evaluation import find_weak_slices, slice_metrics
 from mlkit.evaluation._slices import MISSING, _cuts, _number
 
 FEATURES = ["region", "channel", "plan", "device", "age", "income"]
 MIN_SUPPORT = 0.02
 BINS = 5
-
-
-def timed(function, runs: int) -> float:
-    function()  # warm-up
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def simulate(n: int, seed: int = 0) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
@@ -206,32 +194,31 @@ def check_same(ours: pd.DataFrame, theirs: pd.DataFrame, name: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    runs = max(3, args.runs)
+    runs = args.runs
+    if runs < 5:
+        parser.error("--runs: at least 5, the median of fewer says little")
+    print(f"Before: {machine()}", flush=True)
     rows = []
     for n in (100_000, 1_000_000):
         df, y, pred = simulate(n)
         wrong = (y != pred).astype(float)
-        ours = find_weak_slices(df, y, pred, min_support=MIN_SUPPORT, bins=BINS).all
-        check_same(ours, pandas_loop(df, wrong), "groupby loop")
-        check_same(ours, pandas_agg(df, wrong), "groupby agg")
-        mlkit_time = timed(
+        contenders = [
             lambda df=df, y=y, pred=pred: find_weak_slices(
                 df, y, pred, min_support=MIN_SUPPORT, bins=BINS
             ),
-            runs,
-        )
-        loop_time = timed(lambda df=df, w=wrong: pandas_loop(df, w), runs)
-        agg_time = timed(lambda df=df, w=wrong: pandas_agg(df, w), runs)
-        rows.append(
-            (
-                f"`find_weak_slices`, {n:,} rows, 6 features, {len(ours):,} slices",
-                mlkit_time,
-                loop_time,
-                agg_time,
-            )
-        )
+            lambda df=df, w=wrong: pandas_loop(df, w),
+            lambda df=df, w=wrong: pandas_agg(df, w),
+        ]
+        # The check calls each contender once: their warm-up.
+        ours = contenders[0]().all
+        check_same(ours, contenders[1](), "groupby loop")
+        check_same(ours, contenders[2](), "groupby agg")
+        seconds = timed_together(contenders, runs, warm_up=False)
+        memory = [peak_mb(function) for function in contenders]
+        what = f"`find_weak_slices`, {n:,} rows, 6 features, {len(ours):,} slices"
+        rows.append((what, *seconds, *memory))
 
     n = 1_000_000
     df, y, pred = simulate(n, seed=1)
@@ -263,23 +250,27 @@ def main() -> None:
             ),
         ),
     ):
-        rows.append((what + ", 1000 draws", timed(call, runs), None, None))
+        seconds = timed(call, runs)
+        rows.append((what + ", 1000 draws", seconds, None, None, peak_mb(call)))
 
     print(
-        f"Machine: {platform.platform()}, Python {platform.python_version()}; "
-        f"mlkit {mk.__version__}; median of {runs} runs after a warm-up. The pandas "
-        "versions give the same slices, counts, rates and p-values (checked first).\n"
+        f"\nAfter: {machine()}\nMedian of {runs} runs after a warm-up, the three "
+        "searches' runs interleaved; the pandas versions give the same slices, "
+        "counts, rates and p-values (checked first). Peak MB: traced allocations "
+        "of one call beyond its inputs.\n"
     )
     print(
         "| what | mlkit (s) | pandas groupby loop (s) | speed-up | "
-        "pandas groupby-agg (s) | speed-up |\n|---|---:|---:|---:|---:|---:|"
+        "pandas groupby-agg (s) | speed-up | peak MB: mlkit | loop | agg |\n"
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
     )
-    for what, ours, loop, agg in rows:
+    for what, ours, loop, agg, *memory in rows:
         cells = [f"{ours:.3f}"]
         for other in (loop, agg):
             cells += (
                 ["", ""] if other is None else [f"{other:.3f}", f"{other / ours:.0f}x"]
             )
+        cells += [f"{m:.1f}" for m in memory] + [""] * (3 - len(memory))
         print(f"| {what} | {' | '.join(cells)} |")
 
 

@@ -4,34 +4,63 @@ Run from the repository root with the project's environment:
 
     .venv/bin/python benchmarks/bench_training_data.py [--runs N]
 
-It prints a Markdown table (median seconds of N runs after one warm-up);
+It prints a Markdown table (median seconds of N >= 5 runs after one warm-up,
+and the peak memory of one more call, ``_harness.peak_mb``);
 benchmarks/RESULTS.md keeps the recorded one. Where scikit-learn does the same
-work, its time is given beside mlkit's.
+work, its time is given beside mlkit's, their runs interleaved, and the two are
+checked to do the same work before anything is timed: the same test rows of a
+random split, folds of the same sizes (within a row) and the same rows per class
+in a stratified sample.
 """
 
 from __future__ import annotations
 
 import argparse
-import platform
-import statistics
-import time
 import warnings
 
 import numpy as np
 import pandas as pd
+from _harness import machine, peak_mb, timed, timed_together
 from sklearn.model_selection import TimeSeriesSplit, train_test_split
 
 import mlkit as mk
+from mlkit._validation import check_random_state
 
 
-def timed(function, runs: int) -> float:
-    function()  # warm-up
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+def _ratio(value: float) -> str:
+    return f"{value:.2f}" if value < 10 else f"{value:,.0f}"
+
+
+def check_same_work(df: pd.DataFrame, big: pd.DataFrame) -> None:
+    """Where scikit-learn's column is given, check it does the same work first."""
+    positions = np.arange(len(df))
+    parts = mk.splitting.split(df, strategy="random", random_state=0)
+    # split turns random_state into scikit-learn's int seed this way.
+    seed = int(check_random_state(0).integers(2**31 - 1))
+    _, test = train_test_split(positions, test_size=0.2, random_state=seed)
+    ours = np.flatnonzero((parts.assignment == "test").to_numpy())
+    assert np.array_equal(ours, np.sort(test)), "split: not scikit-learn's test rows"
+
+    # Without groups, the same expanding folds; fold edges may round the other way.
+    folds = list(mk.splitting.GroupTimeSeriesSplit(5).split(big))
+    theirs = list(TimeSeriesSplit(5).split(big))
+    for (train, test), (their_train, their_test) in zip(folds, theirs, strict=True):
+        assert train.max() < test.min(), "GroupTimeSeriesSplit: test before train"
+        assert abs(len(test) - len(their_test)) <= 1
+        assert abs(len(train) - len(their_train)) <= 5
+        assert abs(int(test[0]) - int(their_test[0])) <= 5
+
+    # A stratified 10 %: the same number of rows of each class.
+    drawn = mk.sampling.sample(big, 0.1, method="stratified", by="y", random_state=0)
+    _, their_rows = train_test_split(
+        np.arange(len(big)), test_size=0.1, stratify=big["y"], random_state=0
+    )
+    assert (
+        drawn["y"]
+        .value_counts()
+        .sort_index()
+        .equals(big["y"].iloc[their_rows].value_counts().sort_index())
+    ), "sample: not the same rows per class as train_test_split(stratify=)"
 
 
 def main() -> None:
@@ -40,6 +69,9 @@ def main() -> None:
     args = parser.parse_args()
     warnings.simplefilter("ignore", mk.splitting.TimeColumnWarning)
     runs = args.runs
+    if runs < 5:
+        parser.error("--runs: at least 5, the median of fewer says little")
+    print(f"Before: {machine()}", flush=True)
 
     fraud = mk.cases.load("fraud")
     df = fraud.load_data()
@@ -63,128 +95,116 @@ def main() -> None:
         }
     )
     positions = np.arange(n)
-    rows = [
+    check_same_work(df, big)
+
+    cases = [
         (
             "`split`, random, fraud (280,886 rows)",
-            timed(
-                lambda: mk.splitting.split(df, strategy="random", random_state=0), runs
-            ),
-            timed(
-                lambda: train_test_split(
-                    positions[: len(df)], test_size=0.2, random_state=0
-                ),
-                runs,
+            lambda: mk.splitting.split(df, strategy="random", random_state=0),
+            lambda: train_test_split(
+                positions[: len(df)], test_size=0.2, random_state=0
             ),
         ),
         (
             "`split`, time, fraud",
-            timed(
-                lambda: mk.splitting.split(
-                    df, strategy="time", time_column="timestamp"
-                ),
-                runs,
-            ),
+            lambda: mk.splitting.split(df, strategy="time", time_column="timestamp"),
             None,
         ),
         (
             "`split`, time_group, 1e6 rows, 10,000 entities",
-            timed(
-                lambda: mk.splitting.split(
-                    big, strategy="time_group", time_column="t", group_column="user"
-                ),
-                runs,
+            lambda: mk.splitting.split(
+                big, strategy="time_group", time_column="t", group_column="user"
             ),
             None,
         ),
         (
             "`GroupTimeSeriesSplit`, 5 folds, 1e6 rows, no groups",
-            timed(lambda: list(mk.splitting.GroupTimeSeriesSplit(5).split(big)), runs),
-            timed(lambda: list(TimeSeriesSplit(5).split(big)), runs),
+            lambda: list(mk.splitting.GroupTimeSeriesSplit(5).split(big)),
+            lambda: list(TimeSeriesSplit(5).split(big)),
         ),
         (
             "`GroupTimeSeriesSplit`, 5 folds, 1e6 rows, 10,000 entities",
-            timed(
-                lambda: list(
-                    mk.splitting.GroupTimeSeriesSplit(5, time_column="t").split(
-                        big, groups=big["user"]
-                    )
-                ),
-                runs,
+            lambda: list(
+                mk.splitting.GroupTimeSeriesSplit(5, time_column="t").split(
+                    big, groups=big["user"]
+                )
             ),
             None,
         ),
         (
             "`leakage_report`, fraud time split, 4 features",
-            timed(
-                lambda: mk.splitting.leakage_report(
-                    parts.train,
-                    parts.test,
-                    target="is_fraud",
-                    time_column="timestamp",
-                    columns=columns,
-                ),
-                runs,
+            lambda: mk.splitting.leakage_report(
+                parts.train,
+                parts.test,
+                target="is_fraud",
+                time_column="timestamp",
+                columns=columns,
             ),
             None,
         ),
         (
             "`leakage_report`, the same with the preprocessing check",
-            timed(
-                lambda: mk.splitting.leakage_report(
-                    parts.train,
-                    parts.test,
-                    target="is_fraud",
-                    time_column="timestamp",
-                    columns=columns,
-                    transformer=pre,
-                ),
-                runs,
+            lambda: mk.splitting.leakage_report(
+                parts.train,
+                parts.test,
+                target="is_fraud",
+                time_column="timestamp",
+                columns=columns,
+                transformer=pre,
             ),
             None,
         ),
         (
             "`reservoir_sample`, k=1,000 of 1e7 items",
-            timed(
-                lambda: mk.sampling.reservoir_sample(
-                    range(10_000_000), 1000, random_state=0
-                ),
-                runs,
+            lambda: mk.sampling.reservoir_sample(
+                range(10_000_000), 1000, random_state=0
             ),
             None,
         ),
         (
             "`sample`, stratified 10 % of 1e6 rows",
-            timed(
-                lambda: mk.sampling.sample(
-                    big, 0.1, method="stratified", by="y", random_state=0
-                ),
-                runs,
+            lambda: mk.sampling.sample(
+                big, 0.1, method="stratified", by="y", random_state=0
             ),
-            timed(
-                lambda: train_test_split(
-                    positions, test_size=0.1, stratify=big["y"], random_state=0
-                ),
-                runs,
+            lambda: train_test_split(
+                positions, test_size=0.1, stratify=big["y"], random_state=0
             ),
         ),
         (
             "`sample`, weighted 10 % of 1e6 rows",
-            timed(
-                lambda: mk.sampling.sample(
-                    big, 0.1, method="weighted", weights="w", random_state=0
-                ),
-                runs,
+            lambda: mk.sampling.sample(
+                big, 0.1, method="weighted", weights="w", random_state=0
             ),
             None,
         ),
     ]
+    rows = []
+    for what, ours, theirs in cases:
+        if theirs is None:
+            seconds = [timed(ours, runs), None]
+            memory = [peak_mb(ours), None]
+        else:
+            seconds = timed_together([ours, theirs], runs)
+            memory = [peak_mb(ours), peak_mb(theirs)]
+        rows.append((what, *seconds, *memory))
+
     print(
-        f"Machine: {platform.platform()}, Python {platform.python_version()}; "
-        f"mlkit {mk.__version__}; median of {runs} runs after a warm-up.\n"
+        f"\nAfter: {machine()}\nMedian of {runs} runs after a warm-up (mlkit's and "
+        "scikit-learn's interleaved); peak MB: traced allocations of one call beyond "
+        "its inputs.\n"
     )
-    print("| what | mlkit (s) | scikit-learn, same work (s) |\n|---|---:|---:|")
-    for what, ours, theirs in rows:
-        print(f"| {what} | {ours:.3f} | {'' if theirs is None else f'{theirs:.3f}'} |")
+    print(
+        "| what | mlkit (s) | scikit-learn, same work (s) | mlkit / scikit-learn "
+        "| peak MB: mlkit | scikit-learn |\n|---|---:|---:|---:|---:|---:|"
+    )
+    for what, ours, theirs, m_ours, m_theirs in rows:
+        if theirs is None:
+            print(f"| {what} | {ours:.3f} |  |  | {m_ours:.1f} |  |")
+        else:
+            print(
+                f"| {what} | {ours:.3f} | {theirs:.4f} | {_ratio(ours / theirs)} "
+                f"| {m_ours:.1f} | {m_theirs:.1f} |"
+            )
 
 
 if __name__ == "__main__":

@@ -4,7 +4,8 @@ Run from the repository root with the project's environment:
 
     .venv/bin/python benchmarks/bench_widgets.py [--rows N] [--runs N]
 
-It prints a Markdown table (median seconds of N runs after a warm-up);
+It prints a Markdown table (median seconds of N >= 5 runs after a warm-up, and
+the peak memory of one more update and redraw, ``_harness.peak_mb``);
 benchmarks/RESULTS.md keeps the recorded one.
 
 An update is what a moved control costs in the kernel: ``explorer.update(...)``,
@@ -18,13 +19,12 @@ of the existing labeling functions, the rows of each window) is timed apart.
 from __future__ import annotations
 
 import argparse
-import platform
 import time
 from itertools import cycle
 
 import numpy as np
 import pandas as pd
-from _harness import timed
+from _harness import machine, peak_mb, timed
 
 import mlkit as mk
 
@@ -155,12 +155,19 @@ CASES = {
 }
 
 
-def measure(explorer, control: str, values: list, runs: int) -> tuple[float, float]:
-    """Median seconds of an update (alternating ``values``) and of a redraw."""
+def measure(explorer, control: str, values: list, runs: int) -> tuple[float, ...]:
+    """Median seconds of an update (alternating ``values``) and of a redraw; their
+    peak MB."""
     following = cycle(values)
-    update = timed(lambda: explorer.update(**{control: next(following)}), runs)
-    redraw = timed(lambda: explorer.result._repr_html_(), runs)
-    return update, redraw
+
+    def update():
+        return explorer.update(**{control: next(following)})
+
+    def redraw():
+        return explorer.result._repr_html_()
+
+    seconds = (timed(update, runs), timed(redraw, runs))
+    return (*seconds, peak_mb(update), peak_mb(redraw))
 
 
 def main() -> None:
@@ -168,23 +175,31 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
+    if args.runs < 5:
+        parser.error("--runs: at least 5, the median of fewer says little")
+    print(f"Before: {machine()}\n", flush=True)
     print(
-        f"# {platform.processor() or platform.machine()}, Python {platform.python_version()}"
+        "| explorer | build (s) | update (ms) | redraw (ms) | peak MB: update "
+        "| redraw | target |\n|---|---:|---:|---:|---:|---:|---|"
     )
-    print(f"{args.rows:,} rows; median of {args.runs} runs after a warm-up.\n")
-    print("| explorer | build (s) | update (ms) | redraw (ms) | target |")
-    print("|---|---:|---:|---:|---|")
     for name, make in CASES.items():
         build, control, values = make(args.rows, np.random.default_rng(0))
         start = time.perf_counter()
         explorer = build()
         built = time.perf_counter() - start
-        update, redraw = measure(explorer, control, values, args.runs)
+        update, redraw, m_update, m_redraw = measure(
+            explorer, control, values, args.runs
+        )
         verdict = "met" if update < 0.1 else f"missed by {update / 0.1:.1f}x"
         print(
             f"| {name} | {built:.2f} | {1000 * update:.0f} | {1000 * redraw:.0f} "
-            f"| update < 100 ms: {verdict} |"
+            f"| {m_update:.1f} | {m_redraw:.1f} | update < 100 ms: {verdict} |",
+            flush=True,
         )
+    print(
+        f"\nAfter: {machine()}\n{args.rows:,} rows; median of {args.runs} runs after "
+        "a warm-up; peak MB: traced allocations of one call beyond its inputs."
+    )
 
 
 if __name__ == "__main__":
