@@ -14,7 +14,7 @@ UV_VERSION := 0.13.9
 KEY := $(shell cat $(LOCK) pyproject.toml 2>/dev/null | $(PYTHON) -c "import hashlib, sys; print(hashlib.sha256(sys.stdin.buffer.read()).hexdigest()[:16])" 2>/dev/null)
 
 .DEFAULT_GOAL := help
-.PHONY: help lab test lint format doctor bench lock clean
+.PHONY: help lab test lint format doctor bench peers lock clean
 
 help: ## List the targets.
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -38,7 +38,10 @@ format: $(VENV)/.installed-test-$(KEY) ## Fix what the linter can fix, and forma
 doctor: $(VENV)/.installed-lab-$(KEY) ## Check versions, kernel and case data, as on a workshop laptop.
 	$(BIN)/mlkit doctor
 
-bench: $(VENV)/.installed-test-$(KEY) ## Run the benchmark scripts (results: benchmarks/RESULTS.md).
+bench: $(VENV)/.installed-test-$(KEY) peers ## Run the benchmarks, peers first (results: benchmarks/RESULTS.md).
+	PYTHONPATH=. .venv-peers/bin/python benchmarks/peers/label_model_snorkel.py
+	PYTHONPATH=. .venv-peers/bin/python benchmarks/peers/calibration_netcal.py
+	PYTHONPATH=. .venv-evidently/bin/python benchmarks/peers/drift_evidently.py
 	$(BIN)/python benchmarks/bench_startup.py
 	$(BIN)/python benchmarks/bench_training_data.py
 	$(BIN)/python benchmarks/bench_label_model.py
@@ -48,6 +51,9 @@ bench: $(VENV)/.installed-test-$(KEY) ## Run the benchmark scripts (results: ben
 	$(BIN)/python benchmarks/bench_fairness.py
 	$(BIN)/python benchmarks/bench_drift.py
 	$(BIN)/python benchmarks/bench_widgets.py
+
+peers: ## Build the benchmark peers' environments once (.venv-peers, .venv-evidently).
+	PYTHON=$(PYTHON) bash benchmarks/peers/setup.sh
 
 lock: $(BIN)/python ## Re-resolve requirements/lock.txt from pyproject.toml (newest versions).
 	$(BIN)/python -m pip install --quiet "uv==$(UV_VERSION)"
