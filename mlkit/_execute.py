@@ -106,6 +106,7 @@ def execute_notebook(
     cwd: Path | None = None,
     on_cell: Callable[[], None] | None = None,
     timeout: int = CELL_TIMEOUT,
+    kernel: Any = None,
 ) -> nbformat.NotebookNode:
     """Execute ``source`` in a fresh kernel and write the executed copy to ``target``.
 
@@ -117,6 +118,10 @@ def execute_notebook(
         Working directory of the kernel; the notebook's own folder by default.
     on_cell : callable, optional
         Called after each code cell, for a progress bar.
+    kernel : jupyter_client.KernelManager, optional
+        A kernel started for this notebook beforehand, from
+        :meth:`KernelPool.take`; it is shut down afterwards. Without one, the
+        kernel starts here.
 
     Raises
     ------
@@ -129,20 +134,21 @@ def execute_notebook(
     nb = nbformat.read(source, as_version=4)
     if parameters:
         inject_parameters(nb, parameters)
+    cwd = Path(cwd or source.parent)
+    km = kernel
     client = nbclient.NotebookClient(
         nb,
+        km=km,
         timeout=timeout,
         kernel_name="python3",
-        extra_arguments=QUIET_KERNEL,
-        resources={"metadata": {"path": str(cwd or source.parent)}},
+        extra_arguments=list(QUIET_KERNEL),
+        resources={"metadata": {"path": str(cwd)}},
     )
     if on_cell is not None:
         client.on_cell_executed = lambda **_: on_cell()
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
-        # Explorers show their static table and chart: nobody moves a control in a
-        # headless run, and a saved widget view cannot be drawn once the kernel is gone.
-        client.execute(env={**os.environ, STATIC_ENV: "static"})
+        client.execute(env=_kernel_env())
     except nbclient.exceptions.CellExecutionError:
         nbformat.write(nb, target)
         index, error = _first_error(nb)
@@ -152,8 +158,213 @@ def execute_notebook(
                 f"open the executed copy {target} to see the traceback.",
             )
         ) from None
+    finally:
+        if km is not None:  # not the client's to stop: it did not start it
+            if client.kc is not None:
+                client.kc.stop_channels()
+            km.shutdown_kernel(now=True)
     nbformat.write(nb, target)
     return nb
+
+
+def _kernel_env() -> dict[str, str]:
+    # Explorers show their static table and chart: nobody moves a control in a
+    # headless run, and a saved widget view cannot be drawn once the kernel is gone.
+    env = {**os.environ, STATIC_ENV: "static"}
+    # One thread for numerical libraries, unless the caller chose: the next kernel
+    # warms up on the other core, and on the cases' data OpenMP's threads cost more
+    # than they give when a core is busy (a boosted model's fit 8 times slower, a
+    # one-row prediction 6 times, measured on 2 cores; benchmarks/RESULTS.md).
+    for name in THREAD_VARIABLES:
+        env.setdefault(name, "1")
+    return env
+
+
+#: Variables that cap the threads of OpenMP, OpenBLAS and MKL in headless kernels.
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def warm_up_modules(nb: nbformat.NotebookNode) -> list[str]:
+    """The modules a notebook imports, and the parts of mlkit it uses, in that order.
+
+    Read from its code, not run: every ``import`` and ``from ... import`` at the
+    top of a code cell, then ``mlkit.<name>`` for each ``mk.<name>`` the cells use,
+    then scikit-learn's model modules when the notebook uses ``mk.models`` or
+    ``mk.features``.
+    """
+    import ast
+    import re
+
+    modules: dict[str, None] = {}
+    used: dict[str, None] = {}
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        try:
+            tree = ast.parse(cell.source)
+        except SyntaxError:
+            continue  # IPython magics; the cell's imports then wait for the cell
+        for node in tree.body:
+            if isinstance(node, ast.Import):
+                modules.update(dict.fromkeys(alias.name for alias in node.names))
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                modules[node.module] = None
+        used.update(dict.fromkeys(re.findall(r"\bmk\.([a-z]\w*)", cell.source)))
+    modules.update(dict.fromkeys(f"mlkit.{name}" for name in used))
+    if {"models", "features"} & used.keys():
+        # mlkit imports scikit-learn inside its functions, and loads saved models
+        # with skops: the set-up cell of a modelling notebook needs them at once.
+        modules.update(dict.fromkeys(_MODELLING))
+    return list(modules)
+
+
+_MODELLING = (
+    "scipy.stats",
+    "sklearn.compose",
+    "sklearn.ensemble",
+    "sklearn.linear_model",
+    "sklearn.metrics",
+    "sklearn.pipeline",
+    "sklearn.preprocessing",
+    "skops.io",
+)
+
+
+# Runs silently in a kernel before the notebook: it imports modules (so that they are
+# in sys.modules) and bundles the chart library, and leaves no name behind.
+_WARM_UP = """
+def __mlkit_warm_up(names):
+    import importlib
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except Exception:
+            pass  # the notebook's own import reports it, in its cell
+    try:
+        import mlkit.charts
+        mlkit.charts._bundle()
+    except Exception:
+        pass
+__mlkit_warm_up({names!r})
+del __mlkit_warm_up
+"""
+
+
+class KernelPool:
+    """Start the next notebook's kernel, and its imports, while a notebook runs.
+
+    A run of a case executes its notebooks one after another, each in a fresh
+    kernel. Starting a kernel and importing pandas, scikit-learn and altair take
+    4 to 6 seconds per notebook, during which nothing else happens. The pool starts
+    the next notebook's kernel in the background, on the other core, and imports
+    there the modules that notebook imports (:func:`warm_up_modules`), so that the
+    notebook starts at once. The kernel is still a fresh one: its namespace is
+    empty and its execution count starts at 1; only ``sys.modules`` is filled.
+
+    ``prepare(path)`` starts a kernel for a notebook, ``take(path, cwd)`` hands it
+    over (None when none was prepared for that notebook, or it failed to start),
+    and ``close()`` shuts down a kernel nobody took.
+    """
+
+    def __init__(self) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kernel")
+        self._pending: tuple[Path, Path, Any] | None = None
+
+    def prepare(self, path: Path, cwd: Path | None = None) -> None:
+        """Start a kernel for the notebook at ``path`` in the background."""
+        nbformat = require("nbformat", purpose="run notebooks headless")
+        # Imported here, before the thread starts: two threads importing
+        # jupyter_client at once can see it half initialised.
+        require("nbclient", purpose="run notebooks headless")
+        import jupyter_client.manager  # noqa: F401
+        import jupyter_core.utils  # noqa: F401
+
+        self._discard()
+        path = Path(path)
+        cwd = Path(cwd or path.parent)
+        modules = warm_up_modules(nbformat.read(path, as_version=4))
+        future = self._executor.submit(_warm_kernel, cwd, _kernel_env(), modules)
+        self._pending = (path.resolve(), cwd.resolve(), future)
+
+    def take(self, path: Path, cwd: Path) -> Any:
+        """The kernel manager prepared for ``path`` in ``cwd``, or None."""
+        pending, self._pending = self._pending, None
+        if pending is None:
+            return None
+        if pending[:2] != (Path(path).resolve(), Path(cwd).resolve()):
+            self._pending = pending
+            self._discard()
+            return None
+        return pending[2].result()
+
+    def close(self) -> None:
+        """Shut down a kernel that was prepared and not taken."""
+        self._discard()
+        self._executor.shutdown(wait=True)
+
+    def _discard(self) -> None:
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            km = pending[2].result()
+            if km is not None:
+                km.shutdown_kernel(now=True)
+
+    def __enter__(self) -> KernelPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _warm_kernel(cwd: Path, env: dict[str, str], modules: list[str]) -> Any:
+    """A started kernel (its manager) with ``modules`` imported, or None on failure."""
+    from jupyter_core.utils import ensure_event_loop
+
+    try:
+        return _start_and_import(cwd, env, modules)
+    finally:
+        # jupyter_client's blocking calls ran on an event loop of this thread; close
+        # it here, as the thread ends (later calls from the caller use their own).
+        ensure_event_loop().close()
+
+
+def _start_and_import(cwd: Path, env: dict[str, str], modules: list[str]) -> Any:
+    from jupyter_client.manager import KernelManager
+
+    # The notebook's client is nbclient's asynchronous one; this thread only needs a
+    # blocking client for the warm-up.
+    km = KernelManager(
+        kernel_name="python3",
+        client_class="jupyter_client.asynchronous.AsyncKernelClient",
+    )
+    try:
+        km.start_kernel(
+            extra_arguments=[*QUIET_KERNEL, "--HistoryManager.hist_file=:memory:"],
+            cwd=str(cwd),
+            env=env,
+        )
+        kc = km.blocking_client()
+        kc.start_channels()
+        try:
+            kc.wait_for_ready(timeout=120)
+            kc.execute_interactive(
+                _WARM_UP.format(names=modules),
+                silent=True,
+                store_history=False,
+                timeout=300,
+                output_hook=lambda msg: None,
+            )
+        finally:
+            kc.stop_channels()
+    except Exception:
+        # The notebook then starts its own kernel, as without a pool, and any
+        # real problem shows there with its message.
+        if km.has_kernel:
+            km.shutdown_kernel(now=True)
+        return None
+    return km
 
 
 def code_cells(path: Path) -> int:
@@ -316,16 +527,22 @@ def run_case(
         )
     seconds: list[float] = []
     done: list[Path] = []
+    kernels = KernelPool()
+    kernels.prepare(notebooks[0])
     try:
-        for path in notebooks:
+        for index, path in enumerate(notebooks):
             if bar is not None:
                 bar.set_description(f"{case.name}: {path.stem}")
             start = time.perf_counter()
+            kernel = kernels.take(path, path.parent)
+            if index + 1 < len(notebooks):
+                kernels.prepare(notebooks[index + 1])
             execute_notebook(
                 path,
                 log.folder / path.name,
                 parameters=parameters,
                 on_cell=None if bar is None else lambda: bar.update(1),
+                kernel=kernel,
             )
             seconds.append(time.perf_counter() - start)
             done.append(path)
@@ -344,6 +561,7 @@ def run_case(
         write_report(case, log, notebooks=done, seconds=seconds)
         raise
     finally:
+        kernels.close()
         if bar is not None:
             bar.close()
     log.set_status("complete", note=f"{len(notebooks)} notebook(s)")

@@ -16,7 +16,7 @@ import nbformat
 import pytest
 
 import mlkit as mk
-from mlkit._execute import execute_notebook
+from mlkit._execute import KernelPool, execute_notebook
 from mlkit.design import STAGES, DesignLog
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -140,6 +140,16 @@ def runs():
                 yield pytest.param(path, case, id=f"{path.stem}-{name}")
 
 
+RUNS = list(runs())
+
+
+@pytest.fixture(scope="module")
+def kernels():
+    """Each notebook's kernel starts, with its imports, while the one before runs."""
+    with KernelPool() as pool:
+        yield pool
+
+
 @pytest.fixture(scope="module")
 def chained(tmp_path_factory):
     """One run folder per case, shared by the notebooks in the order of the stages:
@@ -149,15 +159,20 @@ def chained(tmp_path_factory):
 
 
 @pytest.mark.notebook
-@pytest.mark.parametrize(("path", "case"), list(runs()))
-def test_notebook_runs_on_case(path, case, tmp_path, chained):
+@pytest.mark.parametrize(("path", "case"), RUNS)
+def test_notebook_runs_on_case(path, case, tmp_path, chained, kernels):
     runs_dir = chained(Path(case).name)
     # Where `mlkit run` puts the executed copy, for the design report below.
     out = runs_dir / mk.cases.load(case).name / "iter-1" / path.name
+    kernel = kernels.take(path, path.parent)
+    index = [r.values for r in RUNS].index((path, case))
+    if index + 1 < len(RUNS):
+        kernels.prepare(RUNS[index + 1].values[0])
     nb = execute_notebook(
         path,
         out,
         parameters={"case": case, "run_dir": str(runs_dir), "iteration": "latest"},
+        kernel=kernel,
     )
     errors = [
         (i, o["ename"])
