@@ -1,11 +1,11 @@
 """Snorkel's label model on the label matrices that mlkit's LabelModel is tested on.
 
 snorkel needs torch, which must not enter the project's environment, so this script
-runs in a separate one, outside the repository. From the repository root:
+runs in the peers' environment (``benchmarks/peers/peers.txt``, built by
+``benchmarks/peers/setup.sh``; ``make bench`` builds it and runs this). From the
+repository root:
 
-    python3 -m venv /tmp/snorkel-env
-    /tmp/snorkel-env/bin/pip install torch==2.13.0 snorkel==0.10.0 numpy pandas scikit-learn
-    PYTHONPATH=. /tmp/snorkel-env/bin/python benchmarks/peers/label_model_snorkel.py
+    PYTHONPATH=. .venv-peers/bin/python benchmarks/peers/label_model_snorkel.py
 
 It rebuilds each seeded label matrix with mlkit's own simulators (so mlkit is imported
 from the checkout, with no torch in sight), fits snorkel's ``LabelModel`` (default
@@ -14,6 +14,12 @@ settings, ``n_epochs=500`` and ``seed=123`` as in snorkel's tutorials) and runs 
 ``label_model_snorkel.json`` beside this file, with each matrix's recipe and a
 checksum. ``tests/test_labeling_weak.py`` rebuilds the same matrices, checks the
 checksums, and requires mlkit's LabelModel to be at least as accurate.
+
+The fit times (``timing``: 1e4, 1e5 and 1e6 rows by 10 and 50 LFs) are the
+median of 5 fits after a warm-up, one thread; each entry also has the peak
+memory of a fit (``tracemalloc``, which does not see torch's tensors, and the
+growth of resident memory during the first fit, which does) and the seconds of
+one ``MajorityLabelVoter.predict`` (a Python loop over rows and LFs).
 
 If the spam case's ``hooks.py`` has a ``labeling_functions()`` returning LFs, their
 label matrix on the spam data is compared too, against the gold ``CLASS`` labels.
@@ -137,7 +143,9 @@ MATRICES: list[dict[str, Any]] = [
 ]
 
 #: The fit-time sizes of benchmarks/bench_label_model.py: (rows, LFs).
-TIMING_SIZES = [(10_000, 10), (100_000, 10), (1_000_000, 10), (100_000, 50)]
+TIMING_SIZES = [(n, m) for m in (10, 50) for n in (10_000, 100_000, 1_000_000)]
+#: Fits timed per size, after a warm-up.
+TIMING_RUNS = 5
 
 
 def timing_spec(n: int, m: int) -> dict[str, Any]:
@@ -194,27 +202,65 @@ def scores(pred: np.ndarray, y: np.ndarray, covered: np.ndarray) -> dict[str, fl
 
 
 def run_snorkel(L: np.ndarray, y: np.ndarray, k: int, runs: int = 1) -> dict[str, Any]:
+    """snorkel's fit (median of ``runs``, after a warm-up when ``runs`` > 1) and votes.
+
+    With ``runs`` > 1 the entry also holds the memory of a fit, the time of one
+    majority vote, and mlkit's ``LabelModel().fit`` timed in this process with
+    its runs interleaved with snorkel's (the checkout's mlkit, on this
+    environment's numpy, pandas, scipy and scikit-learn, the project's
+    versions): on a shared machine their ratio holds when the load changes.
+    """
     from snorkel.labeling.model import LabelModel, MajorityLabelVoter
 
-    covered = (L != -1).any(axis=1)
-    times = []
-    for _ in range(runs):
+    def fit() -> LabelModel:
         model = LabelModel(cardinality=k, verbose=False)
-        start = time.perf_counter()
         model.fit(L, n_epochs=N_EPOCHS, seed=SEED, log_freq=100, progress_bar=False)
+        return model
+
+    covered = (L != -1).any(axis=1)
+    extra: dict[str, Any] = {}
+    if runs > 1:
+        from _data import rss_peak_mb
+        from _harness import peak_mb
+
+        extra["peak_mb_rss_first_fit"] = rss_peak_mb(fit)  # also the warm-up
+        extra["peak_mb_tracemalloc"] = peak_mb(fit)
+    times = []
+    ours = []
+    for run in range(runs):
+        if runs > 1 and run == 0:
+            mlkit_fit(L)  # its warm-up
+        start = time.perf_counter()
+        model = fit()
         times.append(time.perf_counter() - start)
+        if runs > 1:
+            start = time.perf_counter()
+            mlkit_fit(L)
+            ours.append(time.perf_counter() - start)
     pred = model.predict(L, tie_break_policy="abstain")
     voter = MajorityLabelVoter(cardinality=k)
+    start = time.perf_counter()
+    voted = voter.predict(L, tie_break_policy="abstain")
+    vote_seconds = time.perf_counter() - start
+    if runs > 1:
+        extra["fit_runs"] = runs
+        extra["fit_seconds_all"] = times
+        extra["mlkit_fit_seconds_interleaved"] = statistics.median(ours)
     return {
         "label_model": {
             **scores(pred, y, covered),
             "fit_seconds": statistics.median(times),
             "estimated_accuracies": model.get_weights().round(4).tolist(),
+            **extra,
         },
-        "majority_vote": scores(
-            voter.predict(L, tie_break_policy="abstain"), y, covered
-        ),
+        "majority_vote": {**scores(voted, y, covered), "predict_seconds": vote_seconds},
     }
+
+
+def mlkit_fit(L: np.ndarray) -> None:
+    from mlkit.labeling import LabelModel
+
+    LabelModel().fit(L)
 
 
 def spam_case() -> dict[str, Any]:
@@ -275,6 +321,9 @@ def main() -> None:
 
     # One thread, like mlkit's benchmark; snorkel's fit logs at INFO only.
     torch.set_num_threads(1)
+    sys.path.insert(0, str(HERE.parent))  # _harness and _data
+    from _harness import machine
+
     logging.getLogger().setLevel(logging.WARNING)
     result: dict[str, Any] = {
         "generated": date.today().isoformat(),
@@ -285,6 +334,7 @@ def main() -> None:
             "python": platform.python_version(),
         },
         "machine": f"{platform.platform()}, one thread",
+        "fit_timing": f"median of {TIMING_RUNS} fits after a warm-up",
         "settings": {
             "LabelModel": f"defaults, fit(n_epochs={N_EPOCHS}, seed={SEED})",
             "tie_break_policy": "abstain",
@@ -309,12 +359,13 @@ def main() -> None:
             entry = {
                 "spec": spec,
                 "sha256": checksum(L),
-                "snorkel": run_snorkel(L, y, 2, runs=3),
+                "snorkel": run_snorkel(L, y, 2, runs=TIMING_RUNS),
             }
             result["timing"].append(entry)
             print(spec["name"], entry["snorkel"]["label_model"]["fit_seconds"])
         result["lf_summary"] = lf_summary_reference()
         result["spam"] = spam_case()
+    result["machine_detail"] = machine()
     OUTPUT.write_text(json.dumps(result, indent=1) + "\n")
     print(f"wrote {OUTPUT}", file=sys.stderr)
 
