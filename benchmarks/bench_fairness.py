@@ -256,10 +256,15 @@ def main() -> None:
         warnings.simplefilter("ignore")  # small groups, if the draw makes any
         part_rows = [(what, timed(function, runs)) for what, function in parts]
 
+    fairlearn_runs = (
+        "fairlearn not run"
+        if args.skip_fairlearn
+        else f"fairlearn: {runs} runs at 1e5 rows, {big_runs} at 1e6"
+    )
     print(
         f"\nAfter: {machine()}\nMedian of {runs} runs after a warm-up, mlkit's and "
-        f"numpy's interleaved (fairlearn: {runs} runs at 1e5 rows, {big_runs} at 1e6); "
-        "one thread. Peak MB: traced allocations of one call beyond its inputs.\n"
+        f"numpy's interleaved ({fairlearn_runs}); one thread. Peak MB: traced "
+        "allocations of one call beyond its inputs.\n"
     )
     print(
         "| rows | groups | column | mlkit (s) | numpy pass (s) | fairlearn (s) | "
