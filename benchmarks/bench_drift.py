@@ -34,15 +34,23 @@ columns) to scipy's ``wasserstein_distance`` to 1e-12 relative; its KS gaps
 memory is the largest size of numpy's allocations (traced by ``tracemalloc``)
 during one call, beyond the frames; pyarrow's buffers (text columns) are not
 traced.
+
+evidently's columns come from ``peers/drift_evidently.json``: evidently 0.7.23
+needs pandas 2.3, so ``peers/drift_evidently.py`` runs its ``DataDriftPreset``
+(its defaults, and KS plus chi-square) in an environment of its own, on the same
+frames (``_data.drift_frames``; the checksums are compared here). Its times are
+not interleaved with the others'. The drifted columns of each are compared: the
+scipy loop's at Holm-corrected 0.05 as mlkit decides, and uncorrected (p <= 0.05)
+as evidently decides; evidently's KS p-values are checked equal to scipy's.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
-import platform
-import tracemalloc
 from functools import partial
+from pathlib import Path
 
 # One thread, before numpy loads its BLAS: every contender then runs on one core.
 os.environ.setdefault("OMP_NUM_THREADS", "1")
@@ -51,26 +59,16 @@ os.environ.setdefault("MKL_NUM_THREADS", "1")
 
 import numpy as np
 import pandas as pd
-import scipy
-from _harness import timed, timed_together
+from _data import N_CATEGORICAL, N_NUMERIC, checksum_frame, drift_frames
+from _harness import machine, peak_mb, timed, timed_together
 from scipy.stats import chi2_contingency, ks_2samp, kstwo, wasserstein_distance
 from scipy.stats._stats_py import _attempt_exact_2kssamp
 
 from mlkit.monitoring import drift_report
 from mlkit.monitoring._drift import _ks_pvalue
 
-N_NUMERIC = 40
-N_CATEGORICAL = 10
-
-
-def simulated(n: int, seed: int, shift: float) -> pd.DataFrame:
-    rng = np.random.default_rng(seed)
-    data = {f"x{i}": rng.normal(shift * (i % 4 == 0), 1.0, n) for i in range(N_NUMERIC)}
-    for j in range(N_CATEGORICAL):
-        k = 5 + j
-        p = rng.dirichlet(np.ones(k))
-        data[f"c{j}"] = rng.choice([f"v{v}" for v in range(k)], n, p=p)
-    return pd.DataFrame(data)
+PEER_JSON = Path(__file__).resolve().parent / "peers" / "drift_evidently.json"
+ALPHA = 0.05
 
 
 def scipy_loop(ref: pd.DataFrame, cur: pd.DataFrame) -> dict:
@@ -166,13 +164,39 @@ def check_agreement(ref: pd.DataFrame, cur: pd.DataFrame) -> None:
         assert table.loc[name, "n_current"] == b.sum() == len(cur)
 
 
-def peak_mb(function) -> float:
-    """Largest size of the numpy allocations made during one call, in MB."""
-    tracemalloc.start()
-    function()
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    return peak / 1e6
+def holm(p_values: dict, alpha: float = ALPHA) -> list:
+    """The names whose Holm-corrected p-value is at most ``alpha``."""
+    names = sorted(p_values, key=p_values.get)
+    m = len(names)
+    adjusted = np.maximum.accumulate(
+        [min(1.0, (m - i) * p_values[name]) for i, name in enumerate(names)]
+    )
+    return [name for name, p in zip(names, adjusted, strict=True) if p <= alpha]
+
+
+def evidently_entry(record: dict, n: int, ref, cur) -> dict | None:
+    """evidently's numbers for these frames, if it was run on the same data."""
+    for entry in record.get("sizes", []):
+        if entry["rows"] == n:
+            if (entry["sha256_reference"], entry["sha256_current"]) != (
+                checksum_frame(ref),
+                checksum_frame(cur),
+            ):
+                raise SystemExit(
+                    f"drift_evidently.json was made on other frames at {n:,} rows: "
+                    "re-run benchmarks/peers/drift_evidently.py (make bench)"
+                )
+            return entry["configurations"]
+    return None
+
+
+def in_order(names, columns) -> str:
+    chosen = set(names)
+    return ", ".join(c for c in columns if c in chosen) or "none"
+
+
+def cell(value, pattern: str) -> str:
+    return "" if value is None else pattern.format(value)
 
 
 def main() -> None:
@@ -181,10 +205,13 @@ def main() -> None:
     args = parser.parse_args()
     runs = args.runs
 
+    record = json.loads(PEER_JSON.read_text()) if PEER_JSON.exists() else {}
+
     rows = []
+    decisions = []
     for n in (10_000, 100_000, 1_000_000):
-        ref = simulated(n, seed=0, shift=0.0)
-        cur = simulated(n, seed=1, shift=0.02)
+        ref, cur = drift_frames(n)
+        evidently = evidently_entry(record, n, ref, cur)
         functions = [
             partial(drift_report, ref, cur),
             partial(scipy_loop, ref, cur),
@@ -193,11 +220,35 @@ def main() -> None:
         memory = [peak_mb(function) for function in functions]
         check_agreement(ref, cur)  # calls each contender once: the warm-up
         seconds = timed_together(functions, runs, warm_up=False)
-        rows.append((n, *seconds, *memory))
+        rows.append((n, *seconds, *memory, evidently))
+
+        ours = drift_report(ref, cur).drifted
+        theirs = {name: p for name, (_, p) in scipy_loop(ref, cur).items()}
+        decided = {
+            "mlkit (Holm, 0.05)": ours,
+            "scipy loop, Holm-corrected p <= 0.05": holm(theirs),
+            "scipy loop, uncorrected p <= 0.05": [
+                name for name, p in theirs.items() if p <= ALPHA
+            ],
+        }
+        if evidently is not None:
+            for key, label in (
+                ("default", "evidently, default preset"),
+                ("ks_chisquare", "evidently, KS and chi-square"),
+            ):
+                decided[label] = evidently[key]["drifted"]
+            # evidently's "ks" is scipy's ks_2samp: the same p-values.
+            scores = {
+                c["column"]: c["score"] for c in evidently["ks_chisquare"]["columns"]
+            }
+            ks_gap = max(
+                abs(scores[c] - theirs[c]) for c in theirs if c.startswith("x")
+            )
+            assert ks_gap <= 1e-12, ks_gap
+        decisions.append((n, decided))
 
     n = 1_000_000
-    ref = simulated(n, seed=0, shift=0.0)
-    cur = simulated(n, seed=1, shift=0.02)
+    ref, cur = drift_frames(n)
     a = ref["x0"].to_numpy()
     pooled = np.concatenate([np.sort(a), np.sort(cur["x0"].to_numpy())])
     order = np.argsort(pooled, kind="stable")
@@ -236,22 +287,55 @@ def main() -> None:
     part_rows = [(what, timed(function, runs)) for what, function in parts]
 
     print(
-        f"Machine: {platform.platform()}, Python {platform.python_version()}, numpy "
-        f"{np.__version__}, pandas {pd.__version__}, scipy {scipy.__version__}; "
-        f"load average at the end {os.getloadavg()[0]:.1f}; median of {runs} runs "
-        f"after a warm-up; {N_NUMERIC} numeric and {N_CATEGORICAL} categorical "
-        "columns, reference and current of the same size.\n"
+        f"Machine: {machine()}; median of {runs} runs after a warm-up; {N_NUMERIC} "
+        f"numeric and {N_CATEGORICAL} categorical columns, reference and current of "
+        f"the same size. evidently: {record.get('versions')}, "
+        f"{record.get('machine', '')}.\n"
     )
     print(
         "| rows per side | mlkit `drift_report` (s) | scipy loop (s) | numpy pass (s) "
-        "| mlkit / numpy | scipy / mlkit | peak MB: mlkit | scipy | numpy |\n"
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+        "| evidently, default (s) | evidently, KS + chi-square (s) | mlkit / numpy "
+        "| scipy / mlkit | evidently default / mlkit | evidently KS / mlkit "
+        "| peak MB: mlkit | scipy | numpy | evidently default | evidently KS |\n"
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     )
-    for n, ours, theirs, plain, m_ours, m_theirs, m_plain in rows:
+    for n, ours, theirs, plain, m_ours, m_theirs, m_plain, ev in rows:
+        default = ev and ev["default"]
+        ks = ev and ev["ks_chisquare"]
         print(
-            f"| {n:,} | {ours:.3f} | {theirs:.3f} | {plain:.3f} | {ours / plain:.2f} | "
-            f"{theirs / ours:.2f}x | {m_ours:.0f} | {m_theirs:.0f} | {m_plain:.0f} |"
+            f"| {n:,} | {ours:.3f} | {theirs:.3f} | {plain:.3f} | "
+            f"{cell(default and default['seconds'], '{:.2f}')} | "
+            f"{cell(ks and ks['seconds'], '{:.2f}')} | {ours / plain:.2f} | "
+            f"{theirs / ours:.2f}x | "
+            f"{cell(default and default['seconds'] / ours, '{:.0f}x')} | "
+            f"{cell(ks and ks['seconds'] / ours, '{:.0f}x')} | "
+            f"{m_ours:.0f} | {m_theirs:.0f} | {m_plain:.0f} | "
+            f"{cell(default and default['peak_mb_tracemalloc'], '{:.0f}')} | "
+            f"{cell(ks and ks['peak_mb_tracemalloc'], '{:.0f}')} |"
         )
+    if record:
+        print(
+            "\n| rows per side | evidently configuration | runs timed | HTML (s) "
+            "| HTML (MB) | resident memory growth, first run (MB) | tests |"
+            "\n|---:|---|---:|---:|---:|---:|---|"
+        )
+        for entry in record["sizes"]:
+            for key, ev in entry["configurations"].items():
+                print(
+                    f"| {entry['rows']:,} | {key} | {ev['runs']} | "
+                    f"{ev['html_seconds']:.2f} | {ev['html_bytes'] / 1e6:.1f} | "
+                    f"{cell(ev['peak_mb_rss_first_call'], '{:.0f}')} | "
+                    f"{', '.join(ev['methods'])} |"
+                )
+    columns = [f"x{i}" for i in range(N_NUMERIC)] + [
+        f"c{j}" for j in range(N_CATEGORICAL)
+    ]
+    print(
+        "\n| rows per side | who decides | drifted columns | count |\n|---:|---|---|---:|"
+    )
+    for n, decided in decisions:
+        for who, names in decided.items():
+            print(f"| {n:,} | {who} | {in_order(names, columns)} | {len(names)} |")
     print("\n| part of the work, 1e6 rows per side | seconds |\n|---|---:|")
     for what, seconds in part_rows:
         print(f"| {what} | {seconds:.4f} |")
