@@ -13,14 +13,15 @@ median of N runs beside the median of an interpreter that imports nothing.
 from __future__ import annotations
 
 import argparse
-import os
-import platform
+import re
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from _harness import machine
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -60,6 +61,9 @@ def main() -> None:
     parser.add_argument(
         "--skip-run", action="store_true", help="skip `mlkit run` of each case"
     )
+    parser.add_argument(
+        "--cases", nargs="*", help="cases for `mlkit run` (all shipped ones by default)"
+    )
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     import mlkit
@@ -87,24 +91,57 @@ def main() -> None:
                 "checksum, parse, checks; includes imports",
             )
         )
+    runs = []
     if not args.skip_run:
         mlkit_cmd = str(Path(sys.executable).parent / "mlkit")
-        for name in mlkit.cases.available().index:
-            with tempfile.TemporaryDirectory() as out:
-                seconds = wall(
-                    [mlkit_cmd, "run", name, "--out", out, "--no-progress"], 1
-                )
-            rows.append(
-                (f"`mlkit run {name}`", seconds, "every notebook of the case, once")
-            )
-    print(
-        f"Machine: {platform.platform()}, Python {platform.python_version()}, "
-        f"{os.cpu_count()} CPU(s); mlkit {mlkit.__version__}; median of {args.runs} runs "
-        "for imports.\n"
-    )
+        for name in args.cases or list(mlkit.cases.available().index):
+            runs.append(run_case(mlkit_cmd, name))
+    print(machine(), "\n")
+    print(f"Imports: median of {args.runs} runs, each in a fresh interpreter.\n")
     print("| what | seconds | note |\n|---|---:|---|")
     for what, seconds, note in rows:
         print(f"| {what} | {seconds:.3f} | {note} |")
+    if runs:
+        print(
+            "\n| case | wall (s) | CPU, all processes (s) | largest kernel, peak RSS (MB) "
+            "| target 90 s | slowest notebooks (s) |\n|---|---:|---:|---:|---|---|"
+        )
+        for name, seconds, cpu, rss, notebooks in runs:
+            slowest = sorted(notebooks.items(), key=lambda kv: -kv[1])[:3]
+            print(
+                f"| {name} | {seconds:.0f} | {cpu:.0f} | {rss:.0f} | "
+                f"{'met' if seconds < 90 else f'missed by {seconds - 90:.0f} s'} | "
+                + ", ".join(f"{nb} {t:.0f}" for nb, t in slowest)
+                + " |"
+            )
+
+
+def run_case(mlkit_cmd: str, name: str) -> tuple[str, float, float, float, dict]:
+    """One ``mlkit run``: wall and CPU seconds, the largest process's peak memory,
+    and each notebook's seconds as the design report gives them."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    with tempfile.TemporaryDirectory() as out:
+        start = time.perf_counter()
+        subprocess.run(
+            [mlkit_cmd, "run", name, "--out", out, "--no-progress"],
+            check=True,
+            capture_output=True,
+            cwd=ROOT,
+        )
+        seconds = time.perf_counter() - start
+        (report,) = Path(out).glob("*/iter-1/report.md")
+        notebooks = {
+            match[1]: float(match[2])
+            for match in re.finditer(
+                r"^\| (\d\d)_\w+\.ipynb \| ([\d.]+) \|$", report.read_text(), re.M
+            )
+        }
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    # ru_maxrss of children: the largest of them (a kernel), in kB on Linux.
+    return name, seconds, cpu, after.ru_maxrss / 1024, notebooks
 
 
 if __name__ == "__main__":
