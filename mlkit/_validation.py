@@ -6,7 +6,10 @@ received and how to fix it. None modifies its input.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+import numbers
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from mlkit._exceptions import MlkitTypeError, MlkitValueError, with_hint
@@ -168,6 +171,57 @@ def as_1d(values: Any, name: str, *, length: int | None = None) -> np.ndarray:
     return array
 
 
+#: Templates of the errors of check_int and check_number.
+INT_ERROR = "'{name}' must be an integer of at least {low}; got {got!r}."
+NUMBER_ERROR = "'{name}' must be a number {allowed}; got {got!r}."
+
+
+def check_int(value: Any, name: str, low: int, example: str) -> int:
+    """An integer of at least ``low``; a float or a bool is refused."""
+    integer = isinstance(value, numbers.Integral) and not isinstance(value, bool)
+    if not integer or value < low:
+        raise (MlkitValueError if integer else MlkitTypeError)(
+            with_hint(
+                INT_ERROR.format(name=name, low=low, got=value),
+                f"pass, for example, {name}={example}.",
+            )
+        )
+    return int(value)
+
+
+def check_number(
+    value: Any,
+    name: str,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    open_low: bool = False,
+    open_high: bool = False,
+    example: str,
+) -> float:
+    """A real number within optional bounds, open or closed."""
+    number = isinstance(value, numbers.Real) and not isinstance(value, bool)
+    ok = number and math.isfinite(value)
+    if ok and low is not None:
+        ok = value > low if open_low else value >= low
+    if ok and high is not None:
+        ok = value < high if open_high else value <= high
+    if not ok:
+        left = "(" if open_low else "["
+        right = ")" if open_high else "]"
+        allowed = (
+            f"in {left}{'-inf' if low is None else f'{low:g}'}, "
+            f"{'inf' if high is None else f'{high:g}'}{right}"
+        )
+        raise (MlkitValueError if number else MlkitTypeError)(
+            with_hint(
+                NUMBER_ERROR.format(name=name, allowed=allowed, got=value),
+                f"pass, for example, {name}={example}.",
+            )
+        )
+    return float(value)
+
+
 #: Template of the error for an option outside its allowed values.
 CHOICE_ERROR = "'{name}' must be one of {allowed}; got {got!r}."
 
@@ -267,3 +321,43 @@ def take_rows(X: Any, positions: Any) -> Any:
     if sp.issparse(X):
         return X.tocsr()[positions]
     return np.asarray(X)[positions]
+
+
+#: Errors that a caller's model raises on data it cannot use.
+MODEL_ERRORS = (
+    ValueError,
+    TypeError,
+    AttributeError,
+    IndexError,
+    KeyError,
+    ArithmeticError,
+    NotImplementedError,
+)
+
+
+@contextmanager
+def model_errors(name: str, action: str) -> Iterator[None]:
+    """Turn an error of the caller's model (or function) into an mlkit error.
+
+    ``with model_errors("model", "predict on 'X'"): model.predict(X)`` keeps
+    scikit-learn's message, says which argument failed at what, and chains the
+    original error (``raise ... from``) so its traceback is one scroll away.
+    mlkit's own errors pass through unchanged.
+    """
+    from mlkit._exceptions import MlkitError
+
+    try:
+        yield
+    except MlkitError:
+        raise
+    except MODEL_ERRORS as exc:
+        first = (str(exc).strip().split("\n") or [""])[0][:300]
+        raise MlkitValueError(
+            with_hint(
+                f"'{name}' could not {action}: {type(exc).__name__}: {first}",
+                f"check that '{name}' is fitted and takes the data as given: the "
+                "columns and kinds it was fitted on, and no missing values unless it "
+                "handles them (wrap it in a Pipeline with a SimpleImputer, or use "
+                "HistGradientBoostingClassifier).",
+            )
+        ) from exc

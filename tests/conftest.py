@@ -58,3 +58,26 @@ def case_copy(tmp_path):
 def with_test_cases(monkeypatch):
     """Make the test cases (demand, triage) loadable by name."""
     monkeypatch.setenv("MLKIT_CASES_PATH", str(TEST_CASES))
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print how many generated inputs each public function saw in the fuzz tests."""
+    import sys
+
+    harness = sys.modules.get("tests.fuzz._harness")
+    if harness is None or not harness.COUNTS:
+        return
+    counts = harness.COUNTS
+    total = sum(sum(c.values()) for c in counts.values())
+    write = terminalreporter.write_line
+    terminalreporter.section("generated inputs per public function")
+    write(
+        f"{total:,} generated calls of {len(counts)} public functions and classes; "
+        "each returned a valid result or was refused with an mlkit error and its Hint."
+    )
+    for name in sorted(counts):
+        c = counts[name]
+        write(
+            f"  {name:<55} {c['returned'] + c['refused']:>6,}  "
+            f"(returned {c['returned']:,}, refused {c['refused']:,})"
+        )

@@ -17,15 +17,20 @@ import numpy as np
 import pandas as pd
 
 from mlkit._exceptions import MlkitTypeError, MlkitValueError, with_hint
-from mlkit._validation import as_1d, check_columns, check_frame, check_same_columns
+from mlkit._validation import (  # noqa: F401  (check_int, check_number: used by the monitors)
+    as_1d,
+    check_columns,
+    check_frame,
+    check_int,
+    check_number,
+    check_same_columns,
+)
 
 #: A string column whose values average this many characters is free text.
 TEXT_MIN_LENGTH = 30
 
 # Message templates, kept here so that tests can match them.
 ALPHA_ERROR = "'alpha' must be a number in (0, 1); got {got!r}."
-INT_ERROR = "'{name}' must be an integer of at least {low}; got {got!r}."
-NUMBER_ERROR = "'{name}' must be a number {allowed}; got {got!r}."
 DATETIME_ERROR = (
     "column {column!r} holds dates or times ({dtype}), which are not compared."
 )
@@ -49,52 +54,6 @@ def check_alpha(alpha: Any) -> float:
             with_hint(ALPHA_ERROR.format(got=alpha), "pass 0.05 for 5 %.")
         )
     return float(alpha)
-
-
-def check_int(value: Any, name: str, low: int, example: str) -> int:
-    """An integer of at least ``low``; a float or a bool is refused."""
-    integer = isinstance(value, numbers.Integral) and not isinstance(value, bool)
-    if not integer or value < low:
-        raise (MlkitValueError if integer else MlkitTypeError)(
-            with_hint(
-                INT_ERROR.format(name=name, low=low, got=value),
-                f"pass, for example, {name}={example}.",
-            )
-        )
-    return int(value)
-
-
-def check_number(
-    value: Any,
-    name: str,
-    *,
-    low: float | None = None,
-    high: float | None = None,
-    open_low: bool = False,
-    open_high: bool = False,
-    example: str,
-) -> float:
-    """A real number within optional bounds, open or closed."""
-    number = isinstance(value, numbers.Real) and not isinstance(value, bool)
-    ok = number and np.isfinite(value)
-    if ok and low is not None:
-        ok = value > low if open_low else value >= low
-    if ok and high is not None:
-        ok = value < high if open_high else value <= high
-    if not ok:
-        left = "(" if open_low else "["
-        right = ")" if open_high else "]"
-        allowed = (
-            f"in {left}{'-inf' if low is None else f'{low:g}'}, "
-            f"{'inf' if high is None else f'{high:g}'}{right}"
-        )
-        raise (MlkitValueError if number else MlkitTypeError)(
-            with_hint(
-                NUMBER_ERROR.format(name=name, allowed=allowed, got=value),
-                f"pass, for example, {name}={example}.",
-            )
-        )
-    return float(value)
 
 
 def plural(n: int, word: str) -> str:

@@ -1,0 +1,241 @@
+"""The contract every public function of mlkit keeps under generated input.
+
+:func:`call` runs one generated call and checks it:
+
+- it returns a valid result, or refuses with an mlkit error: a ``ValueError`` or
+  ``TypeError`` subclass whose message ends with a ``Hint:``. Any other exception
+  (an ``IndexError`` from deep inside numpy, a ``KeyError`` from pandas) fails the
+  test, and hypothesis shrinks the input to the smallest that shows it;
+- the caller's arguments are unchanged: deep copies taken before the call are
+  compared with them after it, whether the call returned or refused;
+- a result object's table, explanation and chart can be built (the chart to a
+  Vega-Lite spec), so that a notebook can display what it returned;
+- with a ``random_state``, a second call gives an identical result.
+
+The number of generated calls per function, returned and refused, is counted and
+printed in the test summary (``tests/conftest.py``). The examples are derandomised,
+so ``make test`` checks the same inputs on every machine; ``MLKIT_FUZZ_EXAMPLES=10``
+multiplies the examples by ten and draws new ones, for a deeper search.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import math
+import os
+from collections import Counter
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from hypothesis import HealthCheck, settings
+
+from mlkit._exceptions import MlkitError
+
+#: Generated calls per public function: ``{"mlkit.x.f": Counter(returned=, refused=)}``.
+COUNTS: dict[str, Counter] = {}
+
+#: The first refusal of each kind per function: ``{name: {first line: message}}``.
+MESSAGES: dict[str, dict[str, str]] = {}
+
+#: Public functions and classes that a fuzz test covers, filled by :func:`fuzzes`.
+COVERED: set[str] = set()
+
+_SCALE = float(os.environ.get("MLKIT_FUZZ_EXAMPLES", "1"))
+
+
+def fuzz_settings(max_examples: int) -> settings:
+    """Hypothesis settings for one fuzz test: derandomised, no database, no deadline.
+
+    ``max_examples`` is sized so that the whole fuzz suite runs in about two
+    minutes on two cores; ``MLKIT_FUZZ_EXAMPLES`` scales it (and, above 1, draws
+    new random examples each run).
+    """
+    return settings(
+        max_examples=max(1, round(max_examples * _SCALE)),
+        deadline=None,
+        derandomize=_SCALE <= 1,
+        database=None,
+        print_blob=False,
+        suppress_health_check=[
+            HealthCheck.too_slow,
+            HealthCheck.data_too_large,
+            HealthCheck.filter_too_much,
+            HealthCheck.differing_executors,
+        ],
+    )
+
+
+def fuzzes(*names: str) -> Callable:
+    """Mark a test as the fuzz test of the public functions or classes ``names``."""
+    COVERED.update(names)
+
+    def mark(test: Callable) -> Callable:
+        return test
+
+    return mark
+
+
+def call(
+    name: str,
+    func: Callable,
+    *args: Any,
+    check: Callable[..., None] | None = None,
+    deterministic: bool = True,
+    display: bool = True,
+    **kwargs: Any,
+) -> Any:
+    """Call ``func(*args, **kwargs)`` and check mlkit's contract (module docstring).
+
+    Parameters
+    ----------
+    name
+        The function's public name, for the counts: ``"mlkit.calibration.reliability"``.
+    check
+        Called as ``check(result)`` when the call returns: the function's own
+        properties (metrics in range, documented columns).
+    deterministic
+        When ``random_state`` is among ``kwargs``, call a second time and require
+        an identical result. False for results that hold timings.
+    display
+        Build the result's table, explanation and chart.
+
+    Returns
+    -------
+    The result, or None when mlkit refused the input.
+    """
+    counts = COUNTS.setdefault(name, Counter())
+    before = copy.deepcopy((args, kwargs))
+    try:
+        result = func(*args, **kwargs)
+    except MlkitError as exc:
+        error = exc
+    else:
+        error = None
+    if error is not None:
+        counts["refused"] += 1
+        message = str(error)
+        assert isinstance(error, ValueError | TypeError), (
+            f"{type(error)} is not a ValueError/TypeError"
+        )
+        assert "\nHint: " in message, f"no hint in: {message}"
+        assert_names_argument(func, message)
+        MESSAGES.setdefault(name, {}).setdefault(message.split("\n")[0], message)
+        assert_same(before, (args, kwargs), "the arguments")
+        return None
+    counts["returned"] += 1
+    assert_same(before, (args, kwargs), "the arguments")
+    if display:
+        show(result)
+    if check is not None:
+        check(result)
+    if deterministic and kwargs.get("random_state") is not None:
+        again = func(*copy.deepcopy(args), **copy.deepcopy(kwargs))
+        assert_same(
+            result, again, "the result of a second call with the same random_state"
+        )
+    return result
+
+
+def assert_names_argument(func: Callable, message: str) -> None:
+    """Require an error message to name the argument it is about, in quotes.
+
+    The audit of mlkit's messages: each says which argument was wrong (``'y_prob'``),
+    what was expected, what was received and, after ``Hint:``, how to fix it.
+    """
+    import inspect
+
+    target = func.__init__ if isinstance(func, type) else func
+    names = [
+        p for p in inspect.signature(target).parameters if p not in ("self", "kwargs")
+    ]
+    assert any(f"'{p}'" in message for p in names), (
+        f"the message does not name an argument of {func.__name__} "
+        f"({', '.join(names)}) in quotes:\n{message}"
+    )
+
+
+def show(result: Any) -> None:
+    """Build what a notebook displays of ``result``: table, explanation, chart."""
+    if hasattr(result, "to_frame") and hasattr(result, "explain"):
+        frame = result.to_frame()
+        assert isinstance(frame, pd.DataFrame)
+        assert isinstance(result.explain(), str)
+        repr(result)
+        chart = result.chart()
+        if chart is not None:
+            chart.to_dict(validate=False)  # the spec is built; schema checks are slow
+
+
+def assert_same(a: Any, b: Any, what: str, path: str = "") -> None:
+    """Require ``a`` and ``b`` equal, NaN equal to NaN, recursing into containers."""
+    where = f"{what}{path}"
+    if a is b:
+        return
+    if isinstance(a, pd.DataFrame):
+        assert isinstance(b, pd.DataFrame), f"{where}: a DataFrame became {type(b)}"
+        pd.testing.assert_frame_equal(a, b, check_exact=True, obj=where)
+        assert a.attrs == b.attrs, f"{where}: attrs changed"
+    elif isinstance(a, pd.Series | pd.Index):
+        assert type(a) is type(b), f"{where}: {type(a)} became {type(b)}"
+        if isinstance(a, pd.Series):
+            pd.testing.assert_series_equal(a, b, check_exact=True, obj=where)
+        else:
+            pd.testing.assert_index_equal(a, b, exact=True, obj=where)
+    elif isinstance(a, np.ndarray):
+        assert isinstance(b, np.ndarray), f"{where}: an array became {type(b)}"
+        assert a.dtype == b.dtype, f"{where}: dtype changed"
+        assert a.shape == b.shape, f"{where}: shape changed"
+        np.testing.assert_array_equal(a, b, err_msg=where, strict=True)
+    elif isinstance(a, Mapping):
+        assert isinstance(b, Mapping), f"{where}: a mapping became {type(b)}"
+        assert list(a) == list(b), f"{where}: keys changed"
+        for key in a:
+            assert_same(a[key], b[key], what, f"{path}[{key!r}]")
+    elif isinstance(a, list | tuple):
+        assert type(a) is type(b), f"{where}: {type(a)} became {type(b)}"
+        assert len(a) == len(b), f"{where}: length changed"
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            assert_same(x, y, what, f"{path}[{i}]")
+    elif isinstance(a, float) and isinstance(b, float):
+        assert a == b or (math.isnan(a) and math.isnan(b)), f"{where}: {a} != {b}"
+    elif dataclasses.is_dataclass(a) and not isinstance(a, type):
+        assert type(a) is type(b), f"{where}: {type(a)} became {type(b)}"
+        for field in dataclasses.fields(a):
+            assert_same(
+                getattr(a, field.name),
+                getattr(b, field.name),
+                what,
+                f"{path}.{field.name}",
+            )
+    elif hasattr(a, "get_params") and hasattr(a, "__dict__"):
+        # A scikit-learn estimator: its parameters and whatever fit set.
+        assert type(a) is type(b), f"{where}: {type(a)} became {type(b)}"
+        assert_same(vars(a), vars(b), what, f"{path}.__dict__")
+    elif _is_chart(a):
+        assert a.to_dict() == b.to_dict(), f"{where}: the charts differ"
+    elif callable(a) or isinstance(a, np.random.Generator | np.random.RandomState):
+        return  # functions compare by identity; random generators are consumed on purpose
+    else:
+        assert type(a) is type(b), f"{where}: {type(a)} became {type(b)}"
+        assert a == b or (a != a and b != b), f"{where}: {a!r} != {b!r}"
+
+
+def _is_chart(value: Any) -> bool:
+    return type(value).__module__.startswith("altair")
+
+
+def in_unit_interval(*values: float) -> None:
+    """Require each value in [0, 1] or NaN."""
+    for value in values:
+        assert value != value or 0.0 <= value <= 1.0, f"{value} is not in [0, 1]"
+
+
+def has_columns(frame: pd.DataFrame, columns: Any) -> None:
+    """Require the documented columns in ``frame``."""
+    missing = [c for c in columns if c not in frame.columns]
+    assert not missing, (
+        f"missing documented columns {missing}; has {list(frame.columns)}"
+    )

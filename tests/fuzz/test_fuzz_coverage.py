@@ -1,0 +1,53 @@
+"""Every public function and class of mlkit has a fuzz test."""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import inspect
+import pkgutil
+
+import mlkit
+from mlkit._results import Result
+from tests import fuzz
+from tests.fuzz._harness import COVERED
+
+#: Public names left out of the generated-input tests, with the reason.
+NOT_FUZZED = {
+    # The base class of the explorers; each explorer has its own fuzz test.
+    "mlkit.widgets.Explorer": "abstract base of the explorers",
+}
+
+
+def public_callables() -> set[str]:
+    """Functions, and the classes a user constructs, in every module's ``__all__``.
+
+    Result objects (built by functions), errors, warnings and dataclasses of
+    specs are not constructed by users; their display is checked on the results
+    of the functions that return them.
+    """
+    names = set()
+    for module_name in mlkit._SUBMODULES:
+        if module_name == "cli":  # the command line, tested by tests/test_cli.py
+            continue
+        module = importlib.import_module(f"mlkit.{module_name}")
+        for name in module.__all__:
+            obj = getattr(module, name)
+            constructed = (
+                inspect.isclass(obj)
+                and not issubclass(obj, Result | BaseException)
+                and not dataclasses.is_dataclass(obj)
+            )
+            if inspect.isfunction(obj) or constructed:
+                names.add(f"mlkit.{module_name}.{name}")
+    return names
+
+
+def test_every_public_function_and_class_is_fuzzed():
+    for info in pkgutil.iter_modules(fuzz.__path__):
+        if info.name.startswith("test_"):
+            importlib.import_module(f"tests.fuzz.{info.name}")
+    missing = public_callables() - COVERED - set(NOT_FUZZED)
+    assert not missing, f"no fuzz test for: {sorted(missing)}"
+    unknown = COVERED - public_callables()
+    assert not unknown, f"fuzz tests name what is not public: {sorted(unknown)}"
