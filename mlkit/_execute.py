@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mlkit import _resources
-from mlkit._exceptions import MlkitError, MlkitValueError, with_hint
+from mlkit._exceptions import DesignLogError, MlkitError, MlkitValueError, with_hint
 from mlkit._optional import require
 from mlkit.widgets._base import STATIC_ENV
 
@@ -149,7 +149,14 @@ def execute_notebook(
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
         client.execute(env=_kernel_env())
-    except nbclient.exceptions.CellExecutionError:
+    except Exception as exc:
+        # nbclient answers Ctrl-C (and SIGTERM) by shutting the kernel down, so the
+        # error seen here is a dead kernel or a failed cell: report the interrupt.
+        if getattr(client, "_async_cleanup_kernel_future", None) is not None:
+            nbformat.write(nb, target)  # the cells run so far are kept
+            raise KeyboardInterrupt from None
+        if not isinstance(exc, nbclient.exceptions.CellExecutionError):
+            raise
         nbformat.write(nb, target)
         index, error = _first_error(nb)
         raise NotebookError(
@@ -504,10 +511,18 @@ def run_case(
                 f"Iteration {last.iteration} of {case.name} was interrupted before it "
                 f"finished; its files stay in {last.folder}. Starting a new iteration."
             )
+        elif last.status in ("interrupted", "failed"):
+            history = last.metadata.get("history") or [{}]
+            echo(
+                f"Iteration {last.iteration} of {case.name} {last.status} "
+                f"({history[-1].get('note') or 'no note'}); its files stay in "
+                f"{last.folder}. Starting a new iteration."
+            )
     log = DesignLog.start(
         case.name, run_dir=out, overrides=overrides, source="mlkit run"
     )
     log.set_status("running", note="mlkit run", pid=os.getpid())
+    created = log.metadata.get("created")
     parameters = {
         "case": case.name if _is_shipped_or_on_path(case) else str(case.path),
         "run_dir": str(out),
@@ -537,13 +552,18 @@ def run_case(
             kernel = kernels.take(path, path.parent)
             if index + 1 < len(notebooks):
                 kernels.prepare(notebooks[index + 1])
-            execute_notebook(
-                path,
-                log.folder / path.name,
-                parameters=parameters,
-                on_cell=None if bar is None else lambda: bar.update(1),
-                kernel=kernel,
-            )
+            try:
+                execute_notebook(
+                    path,
+                    log.folder / path.name,
+                    parameters=parameters,
+                    on_cell=None if bar is None else lambda: bar.update(1),
+                    kernel=kernel,
+                )
+            except FileNotFoundError:
+                _check_folder(case, log, created, path.name)
+                raise
+            _check_folder(case, log, created, path.name)
             seconds.append(time.perf_counter() - start)
             done.append(path)
             write_report(case, log, notebooks=done, seconds=seconds)
@@ -552,12 +572,16 @@ def run_case(
                 bar.write(line)  # above the bar, which stays at the bottom
             else:
                 echo(line)
-    except NotebookError as exc:
-        log.set_status("failed", note=str(exc).split("\n")[0])
-        write_report(case, log, notebooks=done, seconds=seconds)
-        raise
     except KeyboardInterrupt:
-        log.set_status("interrupted", note="stopped with Ctrl-C")
+        _stopped(case, log, done, seconds, echo)
+        raise
+    except DesignLogError:
+        raise  # the iteration folder is gone: nothing to record the failure in
+    except Exception as exc:
+        first = str(exc).split("\n")[0]
+        if not isinstance(exc, NotebookError):
+            first = f"{type(exc).__name__}: {first}"
+        log.set_status("failed", note=first)
         write_report(case, log, notebooks=done, seconds=seconds)
         raise
     finally:
@@ -574,6 +598,43 @@ def run_case(
         report=report[1],
         unused_overrides=tuple(unused),
     )
+
+
+def _stopped(
+    case: Case,
+    log: DesignLog,
+    done: list[Path],
+    seconds: list[float],
+    echo: Callable[[str], None],
+) -> None:
+    """Record a run stopped with Ctrl-C, and say where its work stays."""
+    from mlkit._report import write_report
+
+    log.set_status("interrupted", note="stopped with Ctrl-C")
+    write_report(case, log, notebooks=done, seconds=seconds)
+    echo(
+        f"Iteration {log.iteration} of {case.name} stopped with Ctrl-C after "
+        f"{len(done)} notebook(s); its files stay in {log.folder}. The next "
+        f"`mlkit run {case.name}` starts a new iteration."
+    )
+
+
+def _check_folder(case: Case, log: DesignLog, created: Any, notebook: str) -> None:
+    """Stop the run if its iteration folder was deleted (or replaced) while it ran.
+
+    A notebook that records a decision into a deleted folder would create it again
+    with a fresh design log, so a missing folder and a log created anew both count.
+    """
+    meta = log.metadata if log.folder.is_dir() else {}
+    if meta.get("created") != created:
+        raise DesignLogError(
+            with_hint(
+                f"The iteration folder {log.folder} was deleted while `mlkit run` was "
+                f"running (noticed after {notebook}); the run stopped there.",
+                f"run `mlkit run {case.name}` again: it starts a clean iteration. "
+                f"Other iterations in {log.folder.parent} were not touched.",
+            )
+        )
 
 
 def _is_shipped_or_on_path(case: Case) -> bool:
