@@ -14,8 +14,12 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mlkit import _resources
+
+if TYPE_CHECKING:
+    from mlkit.cases import Case
 from mlkit._execute import QUIET_KERNEL
 
 DISTRIBUTION = "dmls-mlkit"
@@ -292,15 +296,50 @@ def check_cases() -> Iterator[Check]:
             message, _, hint = str(exc).partition("\nHint: ")
             yield Check(label, "fail", message, hint)
             continue
-        hooks = (
-            f"; runs code from {case.hooks_file}" if case.hooks_file else "; no hooks"
-        )
+        hooks = "; no hooks"
+        if case.hooks_file:
+            run = ", ".join(f"{n}() ({why})" for n, why in hook_entry_points(case))
+            hooks = f"; runs code from {case.hooks_file}: {run or 'no entry point'}"
         checksum = f"sha256 {digest[:12]}... ok" if digest else "simulated"
         yield Check(
             label,
             "ok",
             f"{len(data):,} rows x {data.shape[1]} columns, {checksum}{hooks}",
         )
+
+
+#: The functions of a case's hooks.py that mlkit and the notebooks call, and why.
+HOOK_PURPOSES = {
+    "labeling_functions": "weak labels in 04",
+    "features": "features from 05 on",
+    "heuristic": "a baseline in 06",
+    "existing_solution": "a baseline in 06",
+}
+
+
+def hook_entry_points(case: Case) -> list[tuple[str, str]]:
+    """The functions of ``case``'s hooks.py that would run, read without running it.
+
+    The file is parsed, not imported, so that checking a case copied from
+    elsewhere runs none of its code; the simulator named in ``case.toml`` comes
+    first.
+    """
+    import ast
+
+    if case.hooks_file is None:
+        return []
+    tree = ast.parse(case.hooks_file.read_text(encoding="utf-8"))
+    defined = {
+        node.name
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+    }
+    found = []
+    simulator = case.spec.data.simulator
+    if simulator in defined:
+        found.append((simulator, "the data"))
+    found += [(n, why) for n, why in HOOK_PURPOSES.items() if n in defined]
+    return found
 
 
 def check_exercises() -> Check:
