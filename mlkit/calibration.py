@@ -42,7 +42,7 @@ import pandas as pd
 
 from mlkit._exceptions import MlkitTypeError, MlkitValueError, with_hint
 from mlkit._results import Result
-from mlkit._validation import as_1d, check_choice, n_rows
+from mlkit._validation import as_1d, check_choice, model_errors, n_rows
 
 if TYPE_CHECKING:
     import altair as alt
@@ -109,8 +109,12 @@ def _check_n_bins(n_bins: Any) -> int:
     return int(n_bins)
 
 
-def _probabilities(y_prob: Any) -> np.ndarray:
-    """``y_prob`` as float64, 1-d (one probability a row) or 2-d (one column a class)."""
+def _probabilities(y_prob: Any, name: str = "y_prob") -> np.ndarray:
+    """``y_prob`` as float64, 1-d (one probability a row) or 2-d (one column a class).
+
+    ``name`` is the argument the messages name: "y_prob", or "before" and "after"
+    for :func:`compare_reliability`.
+    """
     try:
         if isinstance(y_prob, (pd.Series, pd.DataFrame)):
             # Nullable columns hold pd.NA; as NaN it is reported as missing below.
@@ -120,7 +124,7 @@ def _probabilities(y_prob: Any) -> np.ndarray:
     except (TypeError, ValueError) as error:
         raise MlkitTypeError(
             with_hint(
-                f"'y_prob' must hold numbers; got values that are not ({error}).",
+                f"'{name}' must hold numbers; got values that are not ({error}).",
                 "pass the output of model.predict_proba(X), or its column for the "
                 "positive class.",
             )
@@ -130,14 +134,17 @@ def _probabilities(y_prob: Any) -> np.ndarray:
     if array.ndim not in (1, 2) or (array.ndim == 2 and array.shape[1] == 0):
         raise MlkitValueError(
             with_hint(
-                f"'y_prob' must be one probability per row (1-d) or one column per "
+                f"'{name}' must be one probability per row (1-d) or one column per "
                 f"class (2-d); got shape {array.shape}.",
                 "pass model.predict_proba(X), or its column for the positive class.",
             )
         )
     if array.shape[0] == 0:
         raise MlkitValueError(
-            with_hint("'y_prob' has no rows.", "pass at least one prediction.")
+            with_hint(
+                f"'{name}' must hold at least one prediction; got none (0 rows).",
+                "pass the probabilities of at least one row.",
+            )
         )
     return array
 
@@ -204,7 +211,7 @@ def _label_list(labels: Any, limit: int = 6) -> str:
 
 
 def _binary_target(
-    y: np.ndarray, positive_label: Any
+    y: np.ndarray, positive_label: Any, name: str = "y_prob"
 ) -> tuple[np.ndarray, Any, tuple[Any, ...]]:
     """The target as 0.0/1.0 floats, the positive label, and the labels found.
 
@@ -231,13 +238,13 @@ def _binary_target(
                 np.count_nonzero(y == low) + np.count_nonzero(y == high) == n
             )
             if not two:
-                _too_many_labels(y)
+                _too_many_labels(y, name)
             labels = (low.item(), high.item())
     else:
         _check_missing(y, "y_true")
         found = pd.unique(y)
         if len(found) > 2:
-            _too_many_labels(y)
+            _too_many_labels(y, name)
         try:
             labels = tuple(sorted(found.tolist()))
         except TypeError:
@@ -252,7 +259,7 @@ def _binary_target(
                     f"{_label_list(labels)}, and which one the probabilities are of "
                     "is not clear.",
                     f"pass positive_label={labels[-1]!r}, the class whose probability "
-                    "'y_prob' holds.",
+                    f"'{name}' holds.",
                 )
             )
     elif len(labels) == 2 and positive_label not in labels:
@@ -271,7 +278,7 @@ def _binary_target(
     return (y == positive_label).astype(np.float64), positive_label, labels
 
 
-def _too_many_labels(y: np.ndarray) -> None:
+def _too_many_labels(y: np.ndarray, name: str = "y_prob") -> None:
     found = pd.unique(y)
     swapped = (
         y.dtype.kind == "f"
@@ -281,17 +288,17 @@ def _too_many_labels(y: np.ndarray) -> None:
     raise MlkitValueError(
         with_hint(
             f"'y_true' has {len(found):,} labels ({_label_list(found)}), but a 1-d "
-            "'y_prob' is the probability of one class of a binary problem.",
-            "swap the arguments: y_true comes first, then y_prob."
+            f"'{name}' is the probability of one class of a binary problem.",
+            f"swap the arguments: y_true comes first, then {name}."
             if swapped
             else "for a multiclass model pass the whole matrix, "
-            "y_prob=model.predict_proba(X).",
+            f"{name}=model.predict_proba(X).",
         )
     )
 
 
 def _class_positions(
-    y: np.ndarray, classes: Any, k: int
+    y: np.ndarray, classes: Any, k: int, name: str = "y_prob"
 ) -> tuple[np.ndarray, tuple[Any, ...]]:
     """Each label's column in a probability matrix of ``k`` columns, and the classes."""
     _check_missing(y, "y_true")
@@ -302,14 +309,14 @@ def _class_positions(
             raise MlkitTypeError(
                 with_hint(
                     "the labels of 'y_true' cannot be sorted to order the columns of "
-                    "'y_prob'.",
+                    f"'{name}'; got labels of mixed types ({_label_list(pd.unique(y))}).",
                     "pass classes=model.classes_, the labels of the columns in order.",
                 )
             ) from None
         if len(found) != k:
             raise MlkitValueError(
                 with_hint(
-                    f"'classes' is needed: 'y_prob' has {k} columns but 'y_true' has "
+                    f"'classes' is needed: '{name}' has {k} columns but 'y_true' has "
                     f"{len(found)} labels ({_label_list(found)}), so the column of "
                     "each class is not known.",
                     "pass classes=model.classes_, the labels of the columns in order.",
@@ -321,7 +328,7 @@ def _class_positions(
         if len(order) != k or len(set(order)) != k:
             raise MlkitValueError(
                 with_hint(
-                    f"'classes' must name the {k} columns of 'y_prob', each once; got "
+                    f"'classes' must name the {k} columns of '{name}', each once; got "
                     f"{len(order)} label(s): {_label_list(order)}.",
                     "pass classes=model.classes_.",
                 )
@@ -732,13 +739,34 @@ def reliability(
     >>> multi.multiclass, multi.ece < 0.05, multi.classwise_ece < 0.05
     (True, True, True)
     """
+    return _reliability(
+        y_true,
+        y_prob,
+        n_bins=n_bins,
+        strategy=strategy,
+        positive_label=positive_label,
+        classes=classes,
+    )
+
+
+def _reliability(
+    y_true: Any,
+    y_prob: Any,
+    *,
+    n_bins: Any,
+    strategy: Any,
+    positive_label: Any,
+    classes: Any,
+    name: str = "y_prob",
+) -> Reliability:
+    """:func:`reliability`, its messages naming the probabilities ``name``."""
     n_bins = _check_n_bins(n_bins)
     check_choice(strategy, STRATEGIES, "strategy")
     uniform = strategy == "uniform"
-    probabilities = _probabilities(y_prob)
+    probabilities = _probabilities(y_prob, name)
     n = probabilities.shape[0]
     y = as_1d(y_true, "y_true", length=n)
-    _check_range(probabilities)
+    _check_range(probabilities, name)
 
     if probabilities.ndim == 1:
         if classes is not None:
@@ -749,17 +777,17 @@ def reliability(
                         case="a matrix of probabilities",
                         got=classes,
                     ),
-                    "with a 1-d y_prob, say which class it is the probability of "
+                    f"with a 1-d {name}, say which class it is the probability of "
                     "with positive_label=...",
                 )
             )
         p = probabilities
-        outcome, positive_label, labels = _binary_target(y, positive_label)
+        outcome, positive_label, labels = _binary_target(y, positive_label, name)
         multiclass = False
     else:
         k = probabilities.shape[1]
-        _check_row_sums(probabilities)
-        positions, labels = _class_positions(y, classes, k)
+        _check_row_sums(probabilities, name)
+        positions, labels = _class_positions(y, classes, k, name)
         if k == 2:
             if positive_label is None:
                 positive_label = labels[1]
@@ -1031,8 +1059,8 @@ def compare_reliability(
         "classes": classes,
     }
     return ReliabilityComparison(
-        before=reliability(y_true, before, **options),
-        after=reliability(y_true, after, **options),
+        before=_reliability(y_true, before, **options, name="before"),
+        after=_reliability(y_true, after, **options, name="after"),
         names=(names[0], names[1]),
     )
 
@@ -1364,15 +1392,15 @@ def calibrate(
         X_eval, eval_labels = X, labels
 
     calibrated = CalibratedClassifierCV(FrozenEstimator(model), method=method)
-    calibrated.fit(X, labels)
-    before = reliability(
-        eval_labels, model.predict_proba(X_eval), n_bins=n_bins, classes=classes
-    )
+    with model_errors("model", "predict on 'X'"):
+        calibrated.fit(X, labels)
+    where = "'X_eval'" if held_out else "'X'"
+    with model_errors("model", f"predict on {where}"):
+        proba_before = model.predict_proba(X_eval)
+        proba_after = calibrated.predict_proba(X_eval)
+    before = reliability(eval_labels, proba_before, n_bins=n_bins, classes=classes)
     after = reliability(
-        eval_labels,
-        calibrated.predict_proba(X_eval),
-        n_bins=n_bins,
-        classes=calibrated.classes_,
+        eval_labels, proba_after, n_bins=n_bins, classes=calibrated.classes_
     )
     return Calibration(
         model=calibrated,

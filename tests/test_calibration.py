@@ -364,7 +364,7 @@ def test_probabilities_outside_zero_one_or_missing_are_refused(y_prob, message):
         ({"n_bins": 2.5}, MlkitTypeError, "'n_bins' must be an int of at least 1"),
         ({"n_bins": True}, MlkitTypeError, "'n_bins' must be an int"),
         ({"strategy": "equal"}, MlkitValueError, "'strategy' must be one of"),
-        ({"y_prob": []}, MlkitValueError, "'y_prob' has no rows"),
+        ({"y_prob": []}, MlkitValueError, "'y_prob' must hold at least one"),
         (
             {"y_prob": ["a", "b", "c", "d"]},
             MlkitTypeError,
@@ -647,3 +647,26 @@ def test_a_rare_text_class_is_named_in_the_error():
     model = LogisticRegression().fit(X, y)
     with pytest.raises(MlkitValueError, match="2 row\\(s\\) of class 'c'"):
         calibrate(model, X, y)
+
+
+def test_calibrate_turns_the_models_errors_into_one_naming_the_data():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 2))
+    y = np.resize([0, 1], 60)
+    model = LogisticRegression().fit(X, y)
+    X_nan = X.copy()
+    X_nan[3, 1] = np.nan
+    with pytest.raises(MlkitValueError, match="'model' could not predict on 'X'") as e:
+        calibrate(model, X_nan, y, method="sigmoid")
+    assert isinstance(e.value.__cause__, ValueError)
+    with pytest.raises(MlkitValueError, match="predict on 'X_eval'"):
+        calibrate(model, X, y, method="sigmoid", X_eval=X_nan, y_eval=y)
+
+
+def test_compare_reliability_names_its_own_arguments():
+    from mlkit.calibration import compare_reliability
+
+    with pytest.raises(MlkitValueError, match="'before' must hold at least one"):
+        compare_reliability([], [], [])
+    with pytest.raises(MlkitValueError, match="'after' must hold probabilities"):
+        compare_reliability([0, 1], [0.2, 0.8], [0.2, 1.5])
