@@ -43,6 +43,9 @@ MESSAGES: dict[str, dict[str, str]] = {}
 #: Public functions and classes that a fuzz test covers, filled by :func:`fuzzes`.
 COVERED: set[str] = set()
 
+#: The fuzz tests of each public name.
+TESTS: dict[str, list[Callable]] = {}
+
 _SCALE = float(os.environ.get("MLKIT_FUZZ_EXAMPLES", "1"))
 
 
@@ -73,6 +76,8 @@ def fuzzes(*names: str) -> Callable:
     COVERED.update(names)
 
     def mark(test: Callable) -> Callable:
+        for name in names:
+            TESTS.setdefault(name, []).append(test)
         return test
 
     return mark

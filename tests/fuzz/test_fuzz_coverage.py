@@ -10,7 +10,7 @@ import pkgutil
 import mlkit
 from mlkit._results import Result
 from tests import fuzz
-from tests.fuzz._harness import COVERED
+from tests.fuzz._harness import COVERED, TESTS
 
 #: Public names left out of the generated-input tests, with the reason.
 NOT_FUZZED = {
@@ -51,3 +51,21 @@ def test_every_public_function_and_class_is_fuzzed():
     assert not missing, f"no fuzz test for: {sorted(missing)}"
     unknown = COVERED - public_callables()
     assert not unknown, f"fuzz tests name what is not public: {sorted(unknown)}"
+
+
+def test_functions_with_randomness_are_fuzzed_with_a_random_state():
+    # call() repeats a call made with random_state and requires the same result.
+    for info in pkgutil.iter_modules(fuzz.__path__):
+        if info.name.startswith("test_"):
+            importlib.import_module(f"tests.fuzz.{info.name}")
+    missing = []
+    for name in sorted(public_callables() & COVERED):
+        module, attr = name.rsplit(".", 1)
+        obj = getattr(importlib.import_module(module), attr)
+        target = obj.__init__ if inspect.isclass(obj) else obj
+        if "random_state" not in inspect.signature(target).parameters:
+            continue
+        sources = [inspect.getsource(test) for test in TESTS[name]]
+        if not any("random_state" in source for source in sources):
+            missing.append(name)
+    assert not missing, f"fuzzed without a random_state: {missing}"
