@@ -27,7 +27,6 @@ are equally close.
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
@@ -37,7 +36,14 @@ import pandas as pd
 
 from mlkit._exceptions import MlkitTypeError, MlkitValueError, with_hint
 from mlkit._results import Result
-from mlkit._validation import as_1d, check_choice, check_random_state, n_rows
+from mlkit._validation import (
+    as_1d,
+    check_choice,
+    check_int,
+    check_random_state,
+    model_errors,
+    n_rows,
+)
 
 if TYPE_CHECKING:
     import altair as alt
@@ -55,7 +61,6 @@ QueryStrategy = Literal["least_confidence", "margin", "entropy", "random"]
 QUERY_STRATEGIES: tuple[str, ...] = ("least_confidence", "margin", "entropy", "random")
 
 # Message templates, kept here so that tests can match them.
-INT_ERROR = "'{name}' must be an int of at least {low}; got {got!r}."
 ESTIMATOR_ERROR = (
     "'estimator' must be a scikit-learn classifier with predict_proba; got {got}."
 )
@@ -63,15 +68,6 @@ NOT_FITTED_ERROR = "'estimator' is not fitted; query() ranks rows by its predict
 
 
 # --------------------------------------------------------------------------- checks
-
-
-def _check_int(value: Any, name: str, low: int, hint: str) -> int:
-    integer = not isinstance(value, bool) and isinstance(value, numbers.Integral)
-    if not integer or value < low:
-        raise (MlkitValueError if integer else MlkitTypeError)(
-            with_hint(INT_ERROR.format(name=name, low=low, got=value), hint)
-        )
-    return int(value)
 
 
 def _check_classifier(estimator: Any) -> None:
@@ -101,6 +97,11 @@ def _take(X: Any, positions: np.ndarray) -> Any:
     if isinstance(X, pd.DataFrame):
         return X.iloc[positions]
     return X[positions]
+
+
+def _plain(value: Any) -> Any:
+    """A numpy scalar as the Python value it holds, for readable messages."""
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def _labels(values: Any, name: str, length: int) -> np.ndarray:
@@ -148,7 +149,25 @@ def _pick(
 ) -> np.ndarray:
     if strategy == "random":
         return _most_uncertain(np.zeros(n_rows(X, "X_pool")), n, rng)
-    proba = np.asarray(model.predict_proba(X), dtype="float64")
+    with model_errors("estimator", "predict_proba on 'X_pool'"):
+        proba = np.asarray(model.predict_proba(X), dtype="float64")
+    if proba.ndim != 2 or len(proba) != n_rows(X, "X_pool", allow_empty=True):
+        raise MlkitValueError(
+            with_hint(
+                f"'estimator' returned probabilities of shape {proba.shape} for "
+                f"'X_pool'; one row per row of the pool was expected.",
+                "pass a classifier whose predict_proba gives one row per row, "
+                "one column per class.",
+            )
+        )
+    if not np.isfinite(proba).all():
+        raise MlkitValueError(
+            with_hint(
+                "'estimator' gave missing or infinite probabilities on 'X_pool'.",
+                "check the pool for values the model cannot handle, such as "
+                "infinities or extreme magnitudes.",
+            )
+        )
     return _most_uncertain(_uncertainty(proba, strategy), n, rng)
 
 
@@ -221,7 +240,7 @@ def query(
 
     _check_classifier(estimator)
     size = n_rows(X_pool, "X_pool")
-    n = _check_int(n, "n", 1, "ask for at least one row, for example n=10.")
+    n = check_int(n, "n", 1, "10")
     if n > size:
         raise MlkitValueError(
             with_hint(
@@ -633,7 +652,8 @@ def simulate_active_learning(
     if len(classes) < 2:
         raise MlkitValueError(
             with_hint(
-                f"'y_pool' must hold at least two classes; got only {classes[0]!r}.",
+                "'y_pool' must hold at least two classes; got only "
+                f"{_plain(classes[0])!r}.",
                 "pass a pool with rows of every class.",
             )
         )
@@ -646,19 +666,9 @@ def simulate_active_learning(
                 "pass test labels of the classes of the pool.",
             )
         )
-    initial = _check_int(
-        initial,
-        "initial",
-        len(classes),
-        f"start from at least one row of each of the {len(classes)} classes.",
-    )
-    budget = _check_int(
-        budget,
-        "budget",
-        initial,
-        f"spend at least the {initial} initial labels, for example "
-        f"budget={min(n_pool, initial * 5)}.",
-    )
+    # At least one row of each class to start from, and a budget that covers them.
+    initial = check_int(initial, "initial", len(classes), str(len(classes)))
+    budget = check_int(budget, "budget", initial, str(min(n_pool, initial * 5)))
     if budget > n_pool:
         raise MlkitValueError(
             with_hint(
@@ -666,10 +676,8 @@ def simulate_active_learning(
                 "spend at most one label per row of the pool.",
             )
         )
-    batch_size = _check_int(
-        batch_size, "batch_size", 1, "reveal at least one label per query."
-    )
-    repeats = _check_int(repeats, "repeats", 1, "replay at least once, repeats=3.")
+    batch_size = check_int(batch_size, "batch_size", 1, "10")
+    repeats = check_int(repeats, "repeats", 1, "3")
     compared = _strategies(strategies)
     check_choice(metric, list(METRICS), "metric")
     rng = check_random_state(random_state)

@@ -46,7 +46,13 @@ import pandas as pd
 
 from mlkit._exceptions import MlkitTypeError, MlkitValueError, with_hint
 from mlkit._results import Result
-from mlkit._validation import as_1d, check_choice, check_frame, check_random_state
+from mlkit._validation import (
+    as_1d,
+    check_choice,
+    check_frame,
+    check_int,
+    check_random_state,
+)
 
 if TYPE_CHECKING:
     import altair as alt
@@ -145,11 +151,16 @@ def _per_annotator(
         raise MlkitValueError(
             with_hint(
                 f"'{name}' must be in {bracket}{low:g}, 1]; got "
-                f"{values[bad][0]!r} for annotator_{int(np.argmax(bad)) + 1}.",
+                f"{float(values[bad][0])!r} for annotator_{int(np.argmax(bad)) + 1}.",
                 f"pass probabilities, for example {name}={example}.",
             )
         )
     return values
+
+
+def _plain(value: Any) -> Any:
+    """A numpy scalar as the Python value it holds, for readable messages."""
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def _encode(annotations: pd.DataFrame) -> tuple[np.ndarray, pd.Index]:
@@ -339,17 +350,7 @@ def simulate_annotators(
                 "drop the items without a label first.",
             )
         )
-    integer = isinstance(n_annotators, numbers.Integral) and not isinstance(
-        n_annotators, bool
-    )
-    if not integer or n_annotators < 2:
-        raise (MlkitValueError if integer else MlkitTypeError)(
-            with_hint(
-                f"'n_annotators' must be an int of at least 2; got {n_annotators!r}.",
-                "pass, for example, n_annotators=5.",
-            )
-        )
-    n_annotators = int(n_annotators)
+    n_annotators = check_int(n_annotators, "n_annotators", 2, "5")
     if accuracy is None:
         accuracy = np.linspace(*_ACCURACY_RANGE, n_annotators)
     accuracies = _per_annotator(
@@ -378,7 +379,7 @@ def simulate_annotators(
     if n_classes < 2:
         raise MlkitValueError(
             with_hint(
-                f"'labels' holds a single class, {classes[0]!r}; a wrong label "
+                f"'labels' holds a single class, {_plain(classes[0])!r}; a wrong label "
                 "needs another class to be drawn from.",
                 "pass labels of at least two classes.",
             )
@@ -654,7 +655,7 @@ def agreement(annotations: pd.DataFrame) -> Agreement:
     if len(classes) == 1:
         raise MlkitValueError(
             with_hint(
-                SINGLE_CLASS_ERROR.format(label=classes[0]),
+                SINGLE_CLASS_ERROR.format(label=_plain(classes[0])),
                 "check that the right columns were passed; a task with one class "
                 "needs no agreement study.",
             )

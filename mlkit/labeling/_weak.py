@@ -29,6 +29,7 @@ Examples
 
 from __future__ import annotations
 
+import difflib
 import functools
 import math
 import numbers
@@ -46,7 +47,6 @@ from mlkit._results import Result
 from mlkit._validation import (
     as_1d,
     check_choice,
-    check_columns,
     check_frame,
     check_random_state,
 )
@@ -75,15 +75,22 @@ TIE_BREAKS: tuple[str, ...] = ("abstain", "random")
 
 # Message templates, kept here so that tests can match them.
 LF_RAISED_ERROR = (
-    "labeling function {lf!r} raised {error} on row {label!r} (position {position})."
+    "labeling function {lf!r} raised {error} on row {label!r} (position {position}) "
+    "of 'df'."
 )
 LF_VALUE_ERROR = (
     "labeling function {lf!r} returned {value!r} on row {label!r} (position "
-    "{position}); a labeling function must return an int class (0, 1, ...) or "
-    "ABSTAIN (-1)."
+    "{position}) of '{arg}'; a labeling function must return an int class (0, 1, ...) "
+    "or ABSTAIN (-1)."
+)
+LF_CALL_ERROR = "labeling function {lf!r} raised {error} on the '{arg}' it was given."
+LF_ROW_VALUE_ERROR = (
+    "labeling function {lf!r} returned {value!r} on the '{arg}' it was given; a "
+    "labeling function must return an int class (0, 1, ...) or ABSTAIN (-1)."
 )
 LF_LENGTH_ERROR = (
-    "vectorised labeling function {lf!r} returned {got} values for a frame of {n} rows."
+    "vectorised labeling function {lf!r} returned {got} values for a frame of {n} "
+    "rows (the '{arg}' it was applied to)."
 )
 DUPLICATE_ERROR = "'lfs' holds two labeling functions named {name!r}."
 LABEL_MATRIX_ERROR = (
@@ -153,20 +160,15 @@ class LabelingFunction:
             )
         if name is None:
             name = getattr(func, "__name__", None)
-        if not isinstance(name, str) or not name:
-            raise MlkitValueError(
-                with_hint(
-                    f"'name' must be a non-empty str; got {name!r}.",
-                    "name the labeling function, for example name='has_link'.",
+            if name is None:
+                raise MlkitValueError(
+                    with_hint(
+                        f"'name' is needed: 'func' ({type(func).__name__}) has no "
+                        "__name__ to name the labeling function after.",
+                        "name the labeling function, for example name='has_link'.",
+                    )
                 )
-            )
-        if not isinstance(vectorized, (bool, np.bool_)):
-            raise MlkitTypeError(
-                with_hint(
-                    f"'vectorized' must be True or False; got {vectorized!r}.",
-                    "pass vectorized=True for a function that takes the whole frame.",
-                )
-            )
+        _check_lf_options(name, vectorized)
         self.func = func
         self.name = name
         self.vectorized = bool(vectorized)
@@ -174,11 +176,75 @@ class LabelingFunction:
         functools.update_wrapper(self, func, updated=())
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self.func(*args, **kwargs)
+        """The LF's vote on a row (or, vectorised, its votes on a frame), checked.
+
+        What the function returns is returned as it is, once checked: an int
+        class or ABSTAIN for a row; one such vote per row for a frame. An error
+        inside the function is raised as an mlkit error that names the LF, with
+        the original chained to it.
+        """
+        arg = _parameter(self.func, "df" if self.vectorized else "row")
+        try:
+            result = self.func(*args, **kwargs)
+        except MlkitError:
+            raise
+        except Exception as exc:
+            raise MlkitValueError(
+                with_hint(
+                    LF_CALL_ERROR.format(
+                        lf=self.name, error=f"{type(exc).__name__}: {exc}", arg=arg
+                    ),
+                    "fix the function for inputs like this one; the original error "
+                    "is chained above this one.",
+                )
+            ) from exc
+        if self.vectorized:
+            if len(args) == 1 and not kwargs and isinstance(args[0], pd.DataFrame):
+                _check_vector_votes(self, args[0], result, arg)
+        elif not _is_vote(result):
+            raise MlkitValueError(
+                with_hint(
+                    LF_ROW_VALUE_ERROR.format(
+                        lf=self.name, value=_plain(result), arg=arg
+                    ),
+                    "return ABSTAIN rather than None, and an int class rather than "
+                    "a bool, float or string.",
+                )
+            )
+        return result
 
     def __repr__(self) -> str:
         kind = "vectorised" if self.vectorized else "row-wise"
         return f"LabelingFunction({self.name!r}, {kind})"
+
+
+def _check_lf_options(name: Any, vectorized: Any) -> None:
+    """Refuse a labeling function's name that is not a non-empty str, or a non-bool flag."""
+    if name is not None and (not isinstance(name, str) or not name):
+        raise (MlkitValueError if isinstance(name, str) else MlkitTypeError)(
+            with_hint(
+                f"'name' must be a non-empty str; got {name!r}.",
+                "name the labeling function, for example name='has_link'.",
+            )
+        )
+    if not isinstance(vectorized, (bool, np.bool_)):
+        raise MlkitTypeError(
+            with_hint(
+                f"'vectorized' must be True or False; got {vectorized!r}.",
+                "pass vectorized=True for a function that takes the whole frame.",
+            )
+        )
+
+
+def _parameter(func: Callable[..., Any], default: str) -> str:
+    """The name of the first parameter of ``func``, for messages; ``default`` if none."""
+    import inspect
+
+    try:
+        parameters = list(inspect.signature(func).parameters)
+    except (TypeError, ValueError):
+        return default
+    return parameters[0] if parameters else default
 
 
 def labeling_function(
@@ -222,10 +288,14 @@ def labeling_function(
     1
     """
 
-    def wrap(f: Callable[[Any], Any]) -> LabelingFunction:
-        return LabelingFunction(f, name=name, vectorized=vectorized)
+    def wrap(func: Callable[[Any], Any]) -> LabelingFunction:
+        return LabelingFunction(func, name=name, vectorized=vectorized)
 
-    return wrap if func is None else wrap(func)
+    if func is None:
+        # Checked now, so that a typo fails on the decorator's line.
+        _check_lf_options(name, vectorized)
+        return wrap
+    return wrap(func)
 
 
 # --------------------------------------------------------------------------- rules
@@ -233,10 +303,41 @@ def labeling_function(
 #: Message templates of the rule builders, kept here so that tests can match them.
 PATTERN_ERROR = "'pattern' {pattern!r} is not a valid regular expression: {error}."
 EXPRESSION_SYNTAX_ERROR = "'expression' {expression!r} is not valid: {error}."
-UNKNOWN_NAME_ERROR = "'expression' names {name!r}, which is not a column of the frame."
+EXPRESSION_EVAL_ERROR = (
+    "'expression' {expression!r} cannot be evaluated on 'df', the frame it was "
+    "applied to: {error}."
+)
+UNSAFE_EXPRESSION_ERROR = (
+    "'expression' {expression!r} uses {what}, which a condition does not need."
+)
+UNKNOWN_NAME_ERROR = "'expression' names {name!r}, which is not a column of 'df'."
 NOT_BOOLEAN_ERROR = (
-    "'expression' {expression!r} must be a condition, true or false on each row; "
-    "it gives {got}."
+    "'expression' {expression!r} must be a condition, true or false on each row "
+    "of 'df'; it gives {got}."
+)
+UNKNOWN_COLUMN_ERROR = "'column' names {column!r}, which is not a column of 'df'."
+
+# Attributes a condition may not reach: private ones (the way out of pandas'
+# evaluator to Python's internals), writers (to_csv, to_pickle, ...), and
+# methods that run a function or change data. A condition reads the columns.
+_UNSAFE_METHODS = frozenset(
+    {
+        "agg",
+        "aggregate",
+        "apply",
+        "applymap",
+        "boxplot",
+        "eval",
+        "hist",
+        "insert",
+        "map",
+        "pipe",
+        "plot",
+        "pop",
+        "query",
+        "transform",
+        "update",
+    }
 )
 
 
@@ -350,8 +451,12 @@ def keyword_lf(
             )
         )
     try:
-        re.compile(pattern, re.IGNORECASE if ignore_case else 0)
-    except re.error as error:
+        with warnings.catch_warnings():
+            # "Possible nested set" and the like: the pattern is valid today, and
+            # matches as Python reads it now.
+            warnings.simplefilter("ignore", FutureWarning)
+            compiled = re.compile(pattern, re.IGNORECASE if ignore_case else 0)
+    except (re.error, OverflowError, RecursionError) as error:
         raise MlkitValueError(
             with_hint(
                 PATTERN_ERROR.format(pattern=pattern, error=error),
@@ -369,8 +474,23 @@ def keyword_lf(
             warnings.filterwarnings(
                 "ignore", "This pattern is interpreted as a regular expression"
             )
-            found = text.str.contains(pattern, case=case, regex=True, na=False)
-        return _votes_where(found.to_numpy(dtype=bool, na_value=False), label)
+            warnings.simplefilter("ignore", FutureWarning)
+            try:
+                found = text.str.contains(pattern, case=case, regex=True, na=False)
+                hits = found.to_numpy(dtype=bool, na_value=False)
+            except Exception:
+                # pandas' fast path for Arrow strings (RE2) refuses some patterns
+                # that Python's re takes, and a column of mixed objects may hold
+                # values that are not text: search each text value with re.
+                hits = np.fromiter(
+                    (
+                        isinstance(v, str) and compiled.search(v) is not None
+                        for v in text.astype(object)
+                    ),
+                    dtype=bool,
+                    count=len(text),
+                )
+        return _votes_where(hits, label)
 
     return LabelingFunction(
         matches,
@@ -381,7 +501,31 @@ def keyword_lf(
 
 def _text_column(df: pd.DataFrame, column: Any) -> pd.Series:
     """``df[column]`` if it holds text, else an error naming 'column'."""
-    check_columns(df, [column], "column")
+    if not isinstance(df, pd.DataFrame):
+        raise MlkitTypeError(
+            with_hint(
+                f"'df' must be a pandas DataFrame; got {type(df).__name__}.",
+                "apply the labeling function to a frame, or with apply_lfs.",
+            )
+        )
+    try:
+        found = column in df.columns
+    except TypeError:  # an unhashable 'column'
+        found = False
+    if not found or isinstance(df.get(column), pd.DataFrame):
+        close = difflib.get_close_matches(
+            str(column), [str(c) for c in df.columns], n=1
+        )
+        raise MlkitValueError(
+            with_hint(
+                UNKNOWN_COLUMN_ERROR.format(column=column)
+                if not found
+                else f"'column' names {column!r}, which is several columns of 'df'.",
+                (f"did you mean {close[0]!r}? " if close and not found else "")
+                + f"The columns are: {', '.join(map(str, df.columns[:30]))}"
+                + (" ..." if len(df.columns) > 30 else "."),
+            )
+        )
     text = df[column]
     dtype = text.dtype
     textual = pd.api.types.is_string_dtype(dtype) or isinstance(
@@ -390,7 +534,7 @@ def _text_column(df: pd.DataFrame, column: Any) -> pd.Series:
     if not textual:
         raise MlkitTypeError(
             with_hint(
-                f"'column' {column!r} must hold text to search; got {dtype}.",
+                f"'column' {column!r} must hold text to search in 'df'; got {dtype}.",
                 "search a column of text, or write a condition on numbers with "
                 "condition_lf, such as condition_lf('age < 30', 1).",
             )
@@ -444,33 +588,9 @@ def condition_lf(
     >>> apply_lfs([lf], df, progress=False).ravel().tolist()
     [1, -1, -1]
     """
-    import ast
-    import re
-
     expression = _check_rule_text(expression, "expression")
     label = _check_vote_label(label)
-    if "@" in expression:
-        # pandas would look "@name" up among the local variables of mlkit's code.
-        raise MlkitValueError(
-            with_hint(
-                EXPRESSION_SYNTAX_ERROR.format(
-                    expression=expression, error="'@' variables are not available"
-                ),
-                "write the value itself, such as 'age < 30' rather than 'age < @limit'.",
-            )
-        )
-    # Python's parser catches most typing slips before any data is seen; names
-    # in backticks (pandas' quoting) are not Python, so stand-ins replace them.
-    try:
-        ast.parse(re.sub(r"`[^`]*`", "_", expression.strip()), mode="eval")
-    except SyntaxError as error:
-        raise MlkitValueError(
-            with_hint(
-                EXPRESSION_SYNTAX_ERROR.format(expression=expression, error=error.msg),
-                "write a condition such as 'age < 30 and hours_per_week > 50'; "
-                "quote a column name with spaces in backticks: `hours per week`.",
-            )
-        ) from None
+    _check_expression(expression)
 
     def holds(df: pd.DataFrame) -> np.ndarray:
         return _votes_where(_condition(df, expression), label)
@@ -482,6 +602,67 @@ def condition_lf(
     )
 
 
+def _check_expression(expression: str) -> None:
+    """Refuse, before any data is seen, what is not a condition on columns.
+
+    Python's parser catches most typing slips; names in backticks (pandas'
+    quoting) are not Python, so stand-ins replace them. Attributes that lead out
+    of pandas' evaluator, write files or run functions are refused, as are
+    '@' variables, which pandas would look up among mlkit's own.
+    """
+    import ast
+    import io
+    import re
+    import tokenize
+
+    source = re.sub(r"`[^`]*`", "_", expression.strip())
+    try:
+        at = any(
+            token.type == tokenize.OP and token.string == "@"
+            for token in tokenize.generate_tokens(io.StringIO(source).readline)
+        )
+    except (tokenize.TokenError, SyntaxError):
+        at = False  # the parser below says what is wrong
+    if at:
+        raise MlkitValueError(
+            with_hint(
+                EXPRESSION_SYNTAX_ERROR.format(
+                    expression=expression, error="'@' variables are not available"
+                ),
+                "write the value itself, such as 'age < 30' rather than 'age < @limit'.",
+            )
+        )
+    try:
+        tree = ast.parse(source, mode="eval")
+    except (SyntaxError, ValueError) as error:  # ValueError: a null byte
+        message = error.msg if isinstance(error, SyntaxError) else str(error)
+        raise MlkitValueError(
+            with_hint(
+                EXPRESSION_SYNTAX_ERROR.format(expression=expression, error=message),
+                "write a condition such as 'age < 30 and hours_per_week > 50'; "
+                "quote a column name with spaces in backticks: `hours per week`.",
+            )
+        ) from None
+    for node in ast.walk(tree):
+        what = None
+        if isinstance(node, ast.Attribute) and (
+            node.attr.startswith(("_", "to_")) or node.attr in _UNSAFE_METHODS
+        ):
+            what = f"the attribute {node.attr!r}"
+        elif isinstance(node, ast.keyword) and node.arg == "inplace":
+            what = "'inplace'"
+        if what is not None:
+            raise MlkitValueError(
+                with_hint(
+                    UNSAFE_EXPRESSION_ERROR.format(expression=expression, what=what),
+                    "compare columns with values and join conditions with 'and', "
+                    "'or' and 'not'; column methods that only read, such as "
+                    "text.str.contains('free') or age.between(18, 30), are fine. "
+                    "For anything else, write a function with @labeling_function.",
+                )
+            )
+
+
 def _condition(df: pd.DataFrame, expression: str) -> np.ndarray:
     """Where ``expression`` holds on ``df``, as booleans (missing counts as false)."""
     import difflib
@@ -489,8 +670,19 @@ def _condition(df: pd.DataFrame, expression: str) -> np.ndarray:
 
     from pandas.errors import UndefinedVariableError
 
+    if not isinstance(df, pd.DataFrame):
+        raise MlkitTypeError(
+            with_hint(
+                f"'df' must be a pandas DataFrame; got {type(df).__name__}.",
+                "apply the labeling function to a frame, or with apply_lfs.",
+            )
+        )
     try:
-        result = df.eval(expression)
+        # pandas' own evaluator, never numexpr (which compiles with Python's eval).
+        with warnings.catch_warnings():
+            # A condition on missing values or a division by zero gives NaN.
+            warnings.simplefilter("ignore", RuntimeWarning)
+            result = df.eval(expression, engine="python")
     except UndefinedVariableError as error:
         found = re.search(r"name '(.+?)' is not defined", str(error))
         unknown = found.group(1) if found else str(error)
@@ -507,7 +699,7 @@ def _condition(df: pd.DataFrame, expression: str) -> np.ndarray:
     except Exception as error:  # pandas raises many kinds for a bad expression
         raise MlkitValueError(
             with_hint(
-                EXPRESSION_SYNTAX_ERROR.format(
+                EXPRESSION_EVAL_ERROR.format(
                     expression=expression, error=f"{type(error).__name__}: {error}"
                 ),
                 "write a condition on the columns, such as 'age < 30 and "
@@ -594,28 +786,39 @@ def _is_vote(value: Any) -> bool:
 
 def _vectorised_votes(lf: LabelingFunction, df: pd.DataFrame) -> np.ndarray:
     """Run a vectorised LF on the frame and check what it returned."""
-    n = len(df)
     try:
         result = lf.func(df)
     except MlkitError as exc:
         # mlkit's own rules (keyword_lf, condition_lf) say what is wrong and how
         # to fix it: keep their hint rather than add a generic one.
         raise MlkitValueError(
-            f"vectorised labeling function {lf.name!r} failed: {exc}"
+            f"vectorised labeling function {lf.name!r} failed on 'df': {exc}"
         ) from exc
     except Exception as exc:
         raise MlkitValueError(
             with_hint(
                 f"vectorised labeling function {lf.name!r} raised "
-                f"{type(exc).__name__}: {exc}",
+                f"{type(exc).__name__}: {exc} (on 'df', the frame it was applied to)",
                 "fix the function; the original error is chained above this one.",
             )
         ) from exc
+    return _check_vector_votes(lf, df, result)
+
+
+def _check_vector_votes(
+    lf: LabelingFunction, df: pd.DataFrame, result: Any, arg: str = "df"
+) -> np.ndarray:
+    """The votes a vectorised LF returned for ``df``, checked, as int64.
+
+    ``arg`` is what the messages call the frame: apply_lfs's 'df', or the name
+    of the LF's own parameter when it is called directly.
+    """
+    n = len(df)
     if isinstance(result, pd.Series) and not result.index.equals(df.index):
         raise MlkitValueError(
             with_hint(
                 f"vectorised labeling function {lf.name!r} returned a Series on an "
-                "index other than the frame's.",
+                f"index other than that of '{arg}', the frame it was applied to.",
                 "return one vote per row of the frame, in its order and on its index.",
             )
         )
@@ -624,7 +827,7 @@ def _vectorised_votes(lf: LabelingFunction, df: pd.DataFrame) -> np.ndarray:
             with_hint(
                 f"vectorised labeling function {lf.name!r} returned "
                 f"{type(result).__name__} of shape {np.shape(result)}; it must "
-                "return one vote per row.",
+                f"return one vote per row of '{arg}', the frame it was applied to.",
                 "return a list, a 1-d array or a Series with one value per row.",
             )
         )
@@ -636,7 +839,7 @@ def _vectorised_votes(lf: LabelingFunction, df: pd.DataFrame) -> np.ndarray:
     if len(values) != n:
         raise MlkitValueError(
             with_hint(
-                LF_LENGTH_ERROR.format(lf=lf.name, got=len(values), n=n),
+                LF_LENGTH_ERROR.format(lf=lf.name, got=len(values), n=n, arg=arg),
                 "return exactly one vote per row of the frame.",
             )
         )
@@ -653,6 +856,7 @@ def _vectorised_votes(lf: LabelingFunction, df: pd.DataFrame) -> np.ndarray:
                     value=_plain(values[position]),
                     label=_plain(df.index[position]),
                     position=position,
+                    arg=arg,
                 )
                 + f" {len(bad):,} of its {n:,} votes are not.",
                 "map conditions to classes with numpy.where(condition, CLASS, "
@@ -777,6 +981,7 @@ def apply_lfs(lfs: Any, df: pd.DataFrame, *, progress: bool = True) -> np.ndarra
                                 value=_plain(vote),
                                 label=_plain(index[position]),
                                 position=position,
+                                arg="df",
                             ),
                             "return ABSTAIN rather than None, and an int class "
                             "rather than a bool, float or string.",
@@ -1303,6 +1508,18 @@ def _vote_matrix(L: np.ndarray, k: int) -> Any:
     )
 
 
+def _not_fitted_error() -> type:
+    from sklearn.exceptions import NotFittedError
+
+    class LabelModelNotFittedError(MlkitValueError, NotFittedError):
+        """scikit-learn's NotFittedError, with mlkit's message and hint."""
+
+    return LabelModelNotFittedError
+
+
+_NotFittedError = _not_fitted_error()
+
+
 class LabelModel(BaseEstimator):
     """Combine labeling functions by learning how accurate each is, without gold labels.
 
@@ -1527,9 +1744,13 @@ class LabelModel(BaseEstimator):
         return k, balance
 
     def _check_fitted_matrix(self, L: Any) -> np.ndarray:
-        from sklearn.utils.validation import check_is_fitted
-
-        check_is_fitted(self, "conditional_probs_")
+        if not hasattr(self, "conditional_probs_"):
+            raise _NotFittedError(
+                with_hint(
+                    "This LabelModel is not fitted yet, so it cannot label 'L'.",
+                    "call model.fit(L_train) with a label matrix first.",
+                )
+            )
         matrix = _check_label_matrix(L, "L", cardinality=self.cardinality_)
         if matrix.shape[1] != self.n_features_in_:
             raise MlkitValueError(
