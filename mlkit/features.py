@@ -44,7 +44,7 @@ from __future__ import annotations
 import math
 import numbers
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
@@ -53,6 +53,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from mlkit._exceptions import (
+    MlkitError,
     MlkitTypeError,
     MlkitValueError,
     MlkitWarning,
@@ -65,7 +66,10 @@ from mlkit._validation import (
     check_choice,
     check_columns,
     check_frame,
+    check_int,
+    check_number,
     check_random_state,
+    model_errors,
     n_rows,
     take_rows,
 )
@@ -162,7 +166,25 @@ def make_preprocessor(
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-    columns = list(kinds) if columns is None else list(columns)
+    if not isinstance(kinds, Mapping):
+        raise MlkitTypeError(
+            with_hint(
+                f"'kinds' must be a mapping of column name to kind; got "
+                f"{type(kinds).__name__}.",
+                "pass a dict such as {'age': 'integer', 'city': 'category'}, or "
+                "case.spec.data.schema.",
+            )
+        )
+    columns = _column_list(columns, "columns", list(kinds))
+    check_int(min_frequency, "min_frequency", 1, "10")
+    check_int(max_text_features, "max_text_features", 1, "5000")
+    if not isinstance(dense, bool):
+        raise MlkitTypeError(
+            with_hint(
+                f"'dense' must be True or False; got {dense!r}.",
+                "pass dense=True for models that take no sparse input.",
+            )
+        )
     unknown = [c for c in columns if c not in kinds]
     if unknown:
         raise MlkitValueError(
@@ -174,11 +196,13 @@ def make_preprocessor(
     by_kind: dict[str, list[str]] = {}
     for column in columns:
         by_kind.setdefault(kinds[column], []).append(column)
-    bad = set(by_kind) - {*ENCODED_KINDS, "id", "datetime"}
+    bad = [k for k in by_kind if k not in {*ENCODED_KINDS, "id", "datetime"}]
     if bad:
         raise MlkitValueError(
             with_hint(
-                f"'kinds' has unknown kind(s) {sorted(bad)}.",
+                f"'kinds' has unknown kind(s) [{', '.join(sorted(map(repr, bad)))}]; got "
+                f"them for "
+                f"{', '.join(repr(by_kind[k][0]) for k in bad)}.",
                 f"use: {', '.join(ENCODED_KINDS)}, id or datetime.",
             )
         )
@@ -226,13 +250,51 @@ def make_preprocessor(
     if not steps:
         raise MlkitValueError(
             with_hint(
-                "No column to encode: every column is an identifier or a timestamp.",
+                "'kinds' and 'columns' leave no column to encode: "
+                + (
+                    "every column is an identifier or a timestamp."
+                    if columns
+                    else "they name no column."
+                ),
                 "pass columns of kind numeric, integer, boolean, category or text.",
             )
         )
     return ColumnTransformer(
         steps, remainder="drop", sparse_threshold=0.0 if dense else 0.3
     )
+
+
+def _column_list(columns: Any, name: str, default: list[str]) -> list[str]:
+    """Column names as a list (``default`` for None), refusing a string or a scalar."""
+    if columns is None:
+        return list(default)
+    if isinstance(columns, str):
+        raise MlkitTypeError(
+            with_hint(
+                f"'{name}' must be a list of column names; got the string {columns!r}.",
+                f"pass {name}=[{columns!r}].",
+            )
+        )
+    if isinstance(columns, Mapping) or not isinstance(
+        columns, Sequence | np.ndarray | pd.Index | pd.Series | set | frozenset
+    ):
+        raise MlkitTypeError(
+            with_hint(
+                f"'{name}' must be a list of column names; got "
+                f"{type(columns).__name__}.",
+                f"pass a list, such as {name}=['age'].",
+            )
+        )
+    names = list(columns)
+    unhashable = [c for c in names if not isinstance(c, Hashable)]
+    if unhashable:
+        raise MlkitTypeError(
+            with_hint(
+                f"'{name}' must hold column names; got {unhashable[0]!r}.",
+                f"pass a flat list, such as {name}=['age'].",
+            )
+        )
+    return names
 
 
 #: Column kinds that ``log_columns`` may name.
@@ -245,15 +307,7 @@ def _check_log_columns(
     """The names of ``log_columns`` as a set, after checking each one."""
     if log_columns is None:
         return set()
-    if isinstance(log_columns, str):
-        raise MlkitTypeError(
-            with_hint(
-                f"'log_columns' must be a list of column names; got the string "
-                f"{log_columns!r}.",
-                f"pass log_columns=[{log_columns!r}].",
-            )
-        )
-    names = list(log_columns)
+    names = _column_list(log_columns, "log_columns", [])
     outside = [c for c in names if c not in set(columns)]
     if outside:
         raise MlkitValueError(
@@ -305,6 +359,10 @@ def _log_step(numbers: list[str], logged: set[str]) -> ColumnTransformer:
     )
 
 
+#: The tasks of :func:`encode_target`.
+TARGET_TASKS = ("binary", "multiclass", "regression")
+
+
 def encode_target(values: Any, *, task: str, positive_label: Any = None) -> pd.Series:
     """The target as models take it: 0/1 for a binary task, unchanged otherwise.
 
@@ -320,9 +378,21 @@ def encode_target(values: Any, *, task: str, positive_label: Any = None) -> pd.S
     """
     import pandas as pd
 
-    series = values if isinstance(values, pd.Series) else pd.Series(values)
+    check_choice(task, TARGET_TASKS, "task")
+    series = (
+        values.copy()
+        if isinstance(values, pd.Series)
+        else pd.Series(as_1d(values, "values"))
+    )
     if task != "binary":
-        return series.copy()
+        return series
+    if np.ndim(positive_label) != 0 or not isinstance(positive_label, Hashable):
+        raise MlkitTypeError(
+            with_hint(
+                f"'positive_label' must be a single label; got {positive_label!r}.",
+                "pass the case's spec.positive_label, such as 1 or 'spam'.",
+            )
+        )
     if positive_label is None or not (series == positive_label).any():
         raise MlkitValueError(
             with_hint(
@@ -353,7 +423,6 @@ AGNOSTIC_PERMUTATIONS = 3
 ADDITIVITY_TOLERANCE = 1e-6
 
 # Message templates, kept here so that tests can match them.
-INT_ERROR = "'{name}' must be an int of at least {low}; got {got!r}."
 NOT_FITTED_ERROR = "'model' must be a fitted model; this {name} is not fitted."
 COLUMNS_ERROR = "'X' must have the columns the model was fitted on; {details}."
 CATEGORICAL_ERROR = (
@@ -387,18 +456,6 @@ def _import_shap(purpose: str) -> Any:
             "ignore", _SHAP_IMPORT_WARNINGS, category=PendingDeprecationWarning
         )
         return require("shap", purpose=purpose)
-
-
-def _check_int(value: Any, name: str, low: int = 1) -> int:
-    integer = not isinstance(value, bool) and isinstance(value, numbers.Integral)
-    if not integer or value < low:
-        raise (MlkitValueError if integer else MlkitTypeError)(
-            with_hint(
-                INT_ERROR.format(name=name, low=low, got=value),
-                f"pass an int such as {name}={max(low, 5)}.",
-            )
-        )
-    return int(value)
 
 
 def _sklearn_seed(random_state: Any) -> Any:
@@ -978,7 +1035,7 @@ class FeatureImportance(Result):
 
         row = self._row(i)
         frame = self.for_row(row)
-        max_features = _check_int(max_features, "max_features")
+        max_features = check_int(max_features, "max_features", 1, "12")
         shown = frame.head(max_features)
         labels = [
             f"{f} = {_text(v)}"
@@ -1164,14 +1221,15 @@ def _permutation(
             )
         )
     scorer, score_name = _scorer(scoring, model)
-    result = permutation_importance(
-        model,
-        X_model,
-        target,
-        scoring=scorer,
-        n_repeats=n_repeats,
-        random_state=_sklearn_seed(random_state),
-    )
+    with model_errors("model", "be scored on 'X' and 'y'"):
+        result = permutation_importance(
+            model,
+            X_model,
+            target,
+            scoring=scorer,
+            n_repeats=n_repeats,
+            random_state=_sklearn_seed(random_state),
+        )
     _, estimator = _split_model(model)
     return FeatureImportance(
         global_importance=_global_table(
@@ -1284,8 +1342,8 @@ def feature_importance(
     True
     """
     method = check_choice(method, IMPORTANCE_METHODS, "method")
-    n_samples = _check_int(n_samples, "n_samples")
-    n_repeats = _check_int(n_repeats, "n_repeats")
+    n_samples = check_int(n_samples, "n_samples", 1, "1000")
+    n_repeats = check_int(n_repeats, "n_repeats", 1, "5")
     if not isinstance(group_columns, bool):
         raise MlkitTypeError(
             with_hint(
@@ -1378,20 +1436,23 @@ def _shap_importance(
         Xt = _dense(rows)
         names, origins = list(columns), list(columns)
     else:
-        Xt = _dense(pre.transform(rows))
+        with model_errors("model", "transform 'X' with the steps before its model"):
+            transformed = pre.transform(rows)
+        Xt = _dense(transformed)
         names, origins = _transformed_features(pre, columns, Xt.shape[1])
     f, output = _outputs(estimator, kind)
-    values3, base2, explainer = _shap_arrays(shap, estimator, kind, f, Xt, rng)
-    outputs = np.asarray(f(Xt), dtype="float64").reshape(len(Xt), -1)
-    if outputs.shape[1] == 1:
-        picked = np.zeros(len(Xt), dtype=int)
-    elif outputs.shape[1] == 2 and len(getattr(estimator, "classes_", ())) == 2:
-        picked = np.ones(len(Xt), dtype=int)
-    else:
-        # Multiclass: each row explains the class the model predicts for it.
-        predicted = np.asarray(estimator.predict(_frame_for(estimator, Xt)))
-        index = {c: i for i, c in enumerate(estimator.classes_)}
-        picked = np.array([index[c] for c in predicted])
+    with model_errors("model", "be explained on the rows of 'X'"):
+        values3, base2, explainer = _shap_arrays(shap, estimator, kind, f, Xt, rng)
+        outputs = np.asarray(f(Xt), dtype="float64").reshape(len(Xt), -1)
+        if outputs.shape[1] == 1:
+            picked = np.zeros(len(Xt), dtype=int)
+        elif outputs.shape[1] == 2 and len(getattr(estimator, "classes_", ())) == 2:
+            picked = np.ones(len(Xt), dtype=int)
+        else:
+            # Multiclass: each row explains the class the model predicts for it.
+            predicted = np.asarray(estimator.predict(_frame_for(estimator, Xt)))
+            index = {c: i for i, c in enumerate(estimator.classes_)}
+            picked = np.array([index[c] for c in predicted])
     take = np.arange(len(Xt))
     values = values3[take, :, picked]
     base = base2[take, picked]
@@ -1562,24 +1623,6 @@ class FeatureLeaks(Result):
         )
 
 
-def _check_share(value: Any, name: str, *, low: float, high: float | None) -> float:
-    number = not isinstance(value, bool) and isinstance(value, numbers.Real)
-    if (
-        not number
-        or not math.isfinite(value)
-        or value <= low
-        or (high is not None and value >= high)
-    ):
-        allowed = f"in ({low:g}, {high:g})" if high is not None else f"above {low:g}"
-        raise (MlkitValueError if number else MlkitTypeError)(
-            with_hint(
-                f"'{name}' must be a number {allowed}; got {value!r}.",
-                f"pass, for example, {name}={0.5 if high is not None else 3.0}.",
-            )
-        )
-    return float(value)
-
-
 def _dominant(table: pd.DataFrame, max_share: float, ratio: float) -> list[str]:
     """The leading features, if together they take more than ``max_share`` of the
     importance and the last of them has ``ratio`` times the next one's.
@@ -1677,8 +1720,18 @@ def feature_leaks(
                 "pass the result of mk.features.feature_importance(model, X, y).",
             )
         )
-    max_share = _check_share(max_share, "max_share", low=0.0, high=1.0)
-    ratio = _check_share(ratio, "ratio", low=1.0, high=None)
+    max_share = check_number(
+        max_share,
+        "max_share",
+        low=0,
+        high=1,
+        open_low=True,
+        open_high=True,
+        example="0.5",
+    )
+    ratio = check_number(
+        ratio, "ratio", low=1, open_low=True, open_high=True, example="3.0"
+    )
     if (data is None) != (time_column is None):
         given, missing = (
             ("data", "time_column") if data is not None else ("time_column", "data")
@@ -1756,8 +1809,9 @@ def feature_leaks(
             except TypeError:
                 raise MlkitValueError(
                     with_hint(
-                        f"{column!r} and {time_column!r} cannot be compared: one has a "
-                        "time zone and the other not.",
+                        f"'data' has the column {column!r} and 'time_column' "
+                        f"{time_column!r}, which cannot be compared: one has a time "
+                        "zone and the other not.",
                         "convert both to UTC with .dt.tz_convert('UTC') or "
                         ".dt.tz_localize('UTC').",
                     )
@@ -2006,7 +2060,7 @@ def generalisation(
     if columns is None:
         columns = list(train.columns)
     else:
-        columns = list(columns)
+        columns = _column_list(columns, "columns", [])
         check_columns(train, columns, "columns")
     check_columns(test, columns, "columns")
     n = len(test)
@@ -2183,26 +2237,14 @@ def infer_kinds(frame: pd.DataFrame) -> dict[str, str]:
         if kind is None:
             raise MlkitTypeError(
                 with_hint(
-                    f"Column {column!r} has dtype {values.dtype}, which has no kind.",
+                    f"'frame' has the column {column!r} of dtype {values.dtype}, which "
+                    "has no kind.",
                     "convert it: a duration to a number of seconds with "
                     ".dt.total_seconds(), other types to numbers or strings.",
                 )
             )
         kinds[str(column)] = kind
     return kinds
-
-
-def _check_effect(value: Any, name: str) -> float:
-    number = not isinstance(value, bool) and isinstance(value, numbers.Real)
-    if not number or not math.isfinite(value) or value < 0:
-        raise (MlkitValueError if number else MlkitTypeError)(
-            with_hint(
-                f"'{name}' must be a number of at least 0; got {value!r}.",
-                f"pass, for example, {name}=0.1 (0.2 is a small effect, 0.5 a medium "
-                "one).",
-            )
-        )
-    return float(value)
 
 
 def _as_float(values: pd.Series) -> np.ndarray:
@@ -2302,6 +2344,16 @@ def _target_kind(y: pd.Series, positive_label: Any, target: str) -> tuple[str, A
         values = y.to_numpy(dtype="float64")
         if np.isin(values, (0.0, 1.0)).all():
             return "binary", values == 1.0
+        infinite = int(np.isinf(values).sum())
+        if infinite:
+            raise MlkitValueError(
+                with_hint(
+                    f"'target' names {target!r}, which has {infinite:,} infinite "
+                    "value(s); no mean can be compared.",
+                    "replace them (for example with NaN, left out of the tests) or "
+                    "clip them first.",
+                )
+            )
         return "regression", values
     return "multiclass", pd.factorize(y)[0]
 
@@ -2361,9 +2413,12 @@ def _target_tests(
             ).max(axis=1)
             rates = (np.full(len(n1), np.nan), np.full(len(n1), np.nan))
         else:
-            # Centred first, so that the sums of squares lose no precision.
-            mean = values.mean()
-            centred = values - mean
+            # Scaled to at most 1 (the tests and effects do not depend on the
+            # scale) so that 1e300 does not overflow, and centred so that the
+            # sums of squares lose no precision.
+            scale = float(np.max(np.abs(values))) or 1.0
+            mean = (values / scale).mean()
+            centred = values / scale - mean
             s1, ss1 = centred @ indicators, (centred**2) @ indicators
             m1, m2 = s1 / n1, (centred.sum() - s1) / n2
             v1 = (ss1 - n1 * m1**2) / (n1 - 1)
@@ -2374,7 +2429,7 @@ def _target_tests(
             p_value = 2 * stats.t.sf(np.abs(t), dof)
             pooled_sd = np.sqrt(((n1 - 1) * v1 + (n2 - 1) * v2) / (n - 2))
             effect = np.abs(m1 - m2) / pooled_sd
-            rates = (m1 + mean, m2 + mean)
+            rates = ((m1 + mean) * scale, (m2 + mean) * scale)
             few = (n1 < 2) | (n2 < 2)
             p_value = np.where(few, np.nan, p_value)
             effect = np.where(few, np.nan, effect)
@@ -2741,8 +2796,16 @@ def missing_values(
     ('related to the target', 1.0)
     """
     check_frame(df, "df")
-    alpha = _check_share(alpha, "alpha", low=0.0, high=1.0)
-    min_effect = _check_effect(min_effect, "min_effect")
+    alpha = check_number(
+        alpha, "alpha", low=0, high=1, open_low=True, open_high=True, example="0.001"
+    )
+    min_effect = check_number(
+        min_effect,
+        "min_effect",
+        low=0,
+        open_high=True,
+        example="0.2 (a small effect; 0.5 is a medium one)",
+    )
     if df.columns.duplicated().any():
         twice = list(dict.fromkeys(df.columns[df.columns.duplicated()]))
         raise MlkitValueError(
@@ -3214,7 +3277,13 @@ def case_features(
                 "pass engineered=False to leave out the case's engineered features.",
             )
         )
-    case = load(case)
+    try:
+        case = load(case)
+    except MlkitError as error:
+        if "'case'" in str(error):
+            raise
+        # Say which argument could not be loaded, keeping the loader's hint.
+        raise type(error)(f"'case' {case!r} could not be loaded: {error}") from error
     spec = case.spec
     if data is None:
         data = case.load_data()

@@ -45,7 +45,9 @@ from mlkit._results import Result
 from mlkit._validation import (
     as_1d,
     check_choice,
+    check_int,
     check_same_columns,
+    model_errors,
     n_rows,
 )
 
@@ -126,32 +128,20 @@ CLASS_WEIGHT_ERROR = "'class_weight' only applies to classification; got {got!r}
 
 
 def _check_random_state(random_state: Any) -> int | None:
-    if random_state is None or (
-        isinstance(random_state, numbers.Integral)
-        and not isinstance(random_state, bool)
-    ):
+    """None, or the int seed that scikit-learn takes: 0 to 2**32 - 1."""
+    integer = isinstance(random_state, numbers.Integral) and not isinstance(
+        random_state, bool
+    )
+    if random_state is None or (integer and 0 <= random_state < 2**32):
         return None if random_state is None else int(random_state)
-    raise MlkitTypeError(
+    raise (MlkitValueError if integer else MlkitTypeError)(
         with_hint(
-            f"'random_state' must be None or an int; got {random_state!r}.",
+            f"'random_state' must be None or an int from 0 to 2**32 - 1; got "
+            f"{random_state!r}.",
             "pass an int, such as random_state=0, so that every model gets the same "
             "seed and results can be reproduced.",
         )
     )
-
-
-def _check_n_rows(value: Any) -> int | None:
-    if value is None:
-        return None
-    integer = isinstance(value, numbers.Integral) and not isinstance(value, bool)
-    if not integer or value < 1:
-        raise (MlkitValueError if integer else MlkitTypeError)(
-            with_hint(
-                f"'n_rows' must be a positive int; got {value!r}.",
-                "pass the number of training rows, len(X_train), or leave it out.",
-            )
-        )
-    return int(value)
 
 
 def ladder(
@@ -247,7 +237,7 @@ def ladder(
 
     check_choice(task, TASKS, "task")
     seed = _check_random_state(random_state)
-    rows = _check_n_rows(n_rows)
+    rows = None if n_rows is None else check_int(n_rows, "n_rows", 1, "len(X_train)")
     classification = task != "regression"
     if class_weight is not None:
         if not classification:
@@ -878,17 +868,18 @@ def learning_curve(
 
     order = _row_order(y[:n_train], classifier, seed)
     validation = np.arange(n_train, n_train + n_val)
-    _, train_scores, val_scores, fit_times, _ = sklearn_learning_curve(
-        estimator,
-        X,
-        y,
-        train_sizes=rows,
-        cv=[(order, validation)],
-        scoring=METRICS[metric],
-        shuffle=False,
-        error_score="raise",
-        return_times=True,
-    )
+    with model_errors("estimator", "be fitted and scored on 'X_train' and 'X_val'"):
+        _, train_scores, val_scores, fit_times, _ = sklearn_learning_curve(
+            estimator,
+            X,
+            y,
+            train_sizes=rows,
+            cv=[(order, validation)],
+            scoring=METRICS[metric],
+            shuffle=False,
+            error_score="raise",
+            return_times=True,
+        )
     sign = -1.0 if METRICS[metric].startswith("neg_") else 1.0
     table = pd.DataFrame(
         {

@@ -31,6 +31,7 @@ True
 from __future__ import annotations
 
 import html
+import math
 import numbers
 import warnings
 from collections.abc import Iterator, Sequence
@@ -43,8 +44,11 @@ import pandas as pd
 from mlkit._exceptions import MlkitTypeError, MlkitValueError, MlkitWarning, with_hint
 from mlkit._results import Result
 from mlkit._validation import (
+    as_1d,
+    check_choice,
     check_columns,
     check_frame,
+    check_int,
     check_random_state,
     check_same_columns,
 )
@@ -69,6 +73,8 @@ __all__ = [
 Strategy = Literal["random", "stratified", "group", "time", "time_group"]
 STRATEGIES: tuple[str, ...] = ("random", "stratified", "group", "time", "time_group")
 PARTS = ("train", "validation", "test")
+#: The tasks whose splits :func:`suggest_split` knows.
+_TASKS = ("binary", "multiclass", "regression")
 #: Rows a class should have in the smallest part for its share there to mean much.
 MIN_CLASS_ROWS = 5
 #: A suggested split must keep at least this share of the rows for training.
@@ -93,8 +99,21 @@ class SmallClassWarning(MlkitWarning):
 # --------------------------------------------------------------------------- helpers
 
 
-def _times(df: pd.DataFrame, column: str, name: str = "time_column") -> pd.Series:
-    """The column as datetimes; an error naming it if it does not parse or has gaps."""
+def _times(
+    df: pd.DataFrame, column: str, name: str = "time_column", where: str = ""
+) -> pd.Series:
+    """The column as datetimes; an error naming it if it does not parse or has gaps.
+
+    ``where`` names the frame in messages, such as ``" of 'X'"``.
+    """
+    if where and column not in df.columns:
+        raise MlkitValueError(
+            with_hint(
+                f"'{name}' names {column!r}, which is not a column{where}.",
+                f"pass the name of the column with each row's time; the columns are: "
+                f"{', '.join(map(str, df.columns[:30]))}.",
+            )
+        )
     check_columns(df, [column], name)
     values = df[column]
     if not pd.api.types.is_datetime64_any_dtype(values):
@@ -106,7 +125,7 @@ def _times(df: pd.DataFrame, column: str, name: str = "time_column") -> pd.Serie
             example = values[bad].iloc[0]
             raise MlkitValueError(
                 with_hint(
-                    f"'{name}' names {column!r}, whose values are not all dates: "
+                    f"'{name}' names {column!r}{where}, whose values are not all dates: "
                     f"{int(bad.sum()):,} do not parse, for example {example!r}.",
                     "convert the column with pandas.to_datetime, or declare it as "
                     "'datetime' in the case's schema.",
@@ -117,7 +136,7 @@ def _times(df: pd.DataFrame, column: str, name: str = "time_column") -> pd.Serie
     if missing:
         raise MlkitValueError(
             with_hint(
-                f"'{name}' names {column!r}, which is missing in {missing:,} row(s); a "
+                f"'{name}' names {column!r}{where}, which is missing in {missing:,} row(s); a "
                 "time-ordered split needs the time of every row.",
                 f"drop those rows first (df.dropna(subset=[{column!r}])), or split "
                 "another way.",
@@ -147,21 +166,36 @@ def _plain(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
 
-def _gap(gap: Any, times: pd.Series) -> Any:
-    """The gap in the unit of ``times``: a Timedelta for dates, a number otherwise."""
+def _gap(gap: Any, times: pd.Series, where: str = "") -> Any:
+    """The gap in the unit of ``times``: a Timedelta for dates, a number otherwise.
+
+    ``where`` names the frame of the time column in messages, such as ``" of 'X'"``.
+    """
     if gap is None:
         return pd.Timedelta(0) if pd.api.types.is_datetime64_any_dtype(times) else 0
     if pd.api.types.is_datetime64_any_dtype(times):
+        if isinstance(gap, numbers.Number) and not isinstance(gap, np.timedelta64):
+            # pandas reads a bare number as nanoseconds, which no one means.
+            raise MlkitValueError(
+                with_hint(
+                    f"'gap' must be a duration for a datetime time column{where}; got "
+                    f"the number {gap!r}.",
+                    "give how long labels take to arrive as a duration, such as "
+                    "'30D' or pandas.Timedelta(days=30).",
+                )
+            )
         try:
             value = pd.Timedelta(gap)
         except (TypeError, ValueError):
+            value = pd.NaT
+        if value is pd.NaT:
             raise MlkitValueError(
                 with_hint(
                     f"'gap' must be a duration such as '30D' or pandas.Timedelta(days=30); "
                     f"got {gap!r}.",
                     "give how long labels take to arrive, as a duration.",
                 )
-            ) from None
+            )
         if value < pd.Timedelta(0):
             raise MlkitValueError(
                 with_hint(
@@ -169,10 +203,16 @@ def _gap(gap: Any, times: pd.Series) -> Any:
                 )
             )
         return value
-    if not isinstance(gap, numbers.Real) or isinstance(gap, bool) or gap < 0:
+    if (
+        not isinstance(gap, numbers.Real)
+        or isinstance(gap, bool)
+        or not math.isfinite(gap)
+        or gap < 0
+    ):
         raise MlkitValueError(
             with_hint(
-                f"'gap' must be a number >= 0 in the unit of the time column; got {gap!r}.",
+                f"'gap' must be a number >= 0 in the unit of the time column{where}; "
+                f"got {gap!r}.",
                 "for a datetime column use a duration such as '30D'.",
             )
         )
@@ -256,6 +296,14 @@ class GroupTimeSeriesSplit:
     def __init__(
         self, n_splits: int = 5, *, time_column: str | None = None, gap: Any = None
     ):
+        # Checked here, as scikit-learn's splitters do, and again in split() for
+        # values set afterwards.
+        check_int(n_splits, "n_splits", 1, "5")
+        if gap is not None:
+            number = isinstance(gap, numbers.Number) and not isinstance(
+                gap, np.timedelta64
+            )
+            _gap(gap, pd.Series(dtype="float64" if number else "datetime64[ns]"))
         self.n_splits = n_splits
         self.time_column = time_column
         self.gap = gap
@@ -272,36 +320,39 @@ class GroupTimeSeriesSplit:
 
     def _times(self, X: Any) -> pd.Series:
         if self.time_column is None:
-            return pd.Series(np.arange(len(X)), dtype="float64")
-        frame = check_frame(X, "X")
-        return _times(frame, self.time_column).reset_index(drop=True)
+            if isinstance(X, pd.DataFrame | pd.Series):
+                n = len(X)
+            else:
+                shape = np.shape(X)
+                if len(shape) == 0:
+                    raise MlkitTypeError(
+                        with_hint(
+                            f"'X' must hold rows (a DataFrame, an array or a list); "
+                            f"got {type(X).__name__}.",
+                            "pass the rows to split, for example the feature frame.",
+                        )
+                    )
+                n = shape[0]
+            return pd.Series(np.arange(n), dtype="float64")
+        frame = check_frame(X, "X", allow_empty=True)
+        return _times(frame, self.time_column, where=" of 'X'").reset_index(drop=True)
 
     def split(
         self, X: Any, y: Any = None, groups: Any = None
     ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         """Yield ``(train, test)`` arrays of row positions, one pair per fold."""
-        if (
-            not isinstance(self.n_splits, numbers.Integral)
-            or isinstance(self.n_splits, bool)
-            or self.n_splits < 1
-        ):
-            raise MlkitValueError(
-                with_hint(
-                    f"'n_splits' must be an int >= 1; got {self.n_splits!r}.",
-                    "use 5 folds, or fewer for small data.",
-                )
-            )
+        n_splits = check_int(self.n_splits, "n_splits", 1, "5")
         times = self._times(X)
         n = len(times)
-        gap = _gap(self.gap, times)
+        gap = _gap(self.gap, times, where=" of 'X'")
         if groups is None:
             codes = np.arange(n)
         else:
-            values = pd.Series(np.asarray(groups)).reset_index(drop=True)
+            values = pd.Series(as_1d(groups, "groups"))
             if len(values) != n:
                 raise MlkitValueError(
                     with_hint(
-                        f"'groups' has {len(values):,} values but X has {n:,} rows.",
+                        f"'groups' has {len(values):,} values but 'X' has {n:,} rows.",
                         "pass one entity per row.",
                     )
                 )
@@ -313,27 +364,39 @@ class GroupTimeSeriesSplit:
                     )
                 )
             codes = pd.factorize(values)[0]
-        blocks = _blocks_by_first_time(times, codes, self.n_splits + 1)
-        if len(np.unique(blocks)) < self.n_splits + 1:
+        what = "rows in 'X'" if groups is None else "entities in 'groups'"
+        if len(np.unique(codes)) < n_splits + 1:
             raise MlkitValueError(
                 with_hint(
-                    f"Too few {'entities' if groups is not None else 'rows'} for "
-                    f"{self.n_splits} folds.",
-                    "use fewer folds.",
+                    f"Too few {what}"
+                    f" for {n_splits} folds: {len(np.unique(codes)):,}, and each of "
+                    f"the {n_splits + 1} blocks needs one.",
+                    "use fewer folds (n_splits), or more data.",
+                )
+            )
+        blocks = _blocks_by_first_time(times, codes, n_splits + 1)
+        if len(np.unique(blocks)) < n_splits + 1:
+            raise MlkitValueError(
+                with_hint(
+                    f"Too few {what}"
+                    f" for {n_splits} folds: some of the {n_splits + 1} blocks of "
+                    "time would be empty.",
+                    "use fewer folds (n_splits).",
                 )
             )
         positions = np.arange(n)
         time_values = times.to_numpy()
-        for k in range(1, self.n_splits + 1):
+        for k in range(1, n_splits + 1):
             test = positions[blocks == k]
             start = time_values[test].min()
             train = positions[(blocks < k) & (time_values < start - gap)]
             if len(train) == 0:
                 raise MlkitValueError(
                     with_hint(
-                        f"Fold {k} has no row to train on: the gap ({self.gap!r}) reaches "
-                        "back before the first row.",
-                        "use a smaller gap or fewer folds.",
+                        f"Fold {k} has no row of 'X' to train on: the gap "
+                        f"({self.gap!r}) reaches back before the first row, or the "
+                        "rows share their times.",
+                        "use a smaller gap, fewer folds, or rows at more distinct times.",
                     )
                 )
             yield train, test
@@ -514,10 +577,11 @@ class Split(Result):
         each part, split by the target's classes."""
         from mlkit.charts import distribution
 
-        kept = self.assignment[self.assignment != "dropped"]
         frame = pd.concat([self.train, self.validation, self.test])
+        # By position: the index may repeat labels.
+        sizes = [len(self.train), len(self.validation), len(self.test)]
         parts = pd.Series(
-            pd.Categorical(kept.loc[frame.index], categories=PARTS),
+            pd.Categorical(np.repeat(PARTS, sizes), categories=PARTS),
             index=frame.index,
             name="part",
         )
@@ -620,7 +684,7 @@ def split(
     if strategy in needs and needs[strategy][1] is None:
         raise MlkitValueError(
             with_hint(
-                f"strategy={strategy!r} needs '{needs[strategy][0]}'.",
+                f"strategy={strategy!r} needs '{needs[strategy][0]}'; got None.",
                 f"pass {needs[strategy][0]}=<column name>.",
             )
         )
@@ -680,8 +744,9 @@ def _random_labels(
         if counts.min() < n_parts:
             raise MlkitValueError(
                 with_hint(
-                    f"Class {_plain(counts.idxmin())!r} of {target!r} has {counts.min()} row(s), too "
-                    f"few to put one in each of {n_parts} parts.",
+                    f"'target' {target!r} has {counts.min()} row(s) of class "
+                    f"{_plain(counts.idxmin())!r}, too few to put one in each of "
+                    f"{n_parts} parts.",
                     "merge rare classes, drop them, or use strategy='random'.",
                 )
             )
@@ -697,20 +762,40 @@ def _random_labels(
                 stacklevel=3,
             )
         stratify = y.to_numpy()
-    rest, test = train_test_split(
-        positions, test_size=test_size, random_state=seed, stratify=stratify
-    )
-    labels = np.full(len(df), "train", dtype=object)
-    labels[test] = "test"
-    if validation_size:
-        share = validation_size / (1 - test_size)
-        _, validation = train_test_split(
-            rest,
-            test_size=share,
-            random_state=None if seed is None else seed + 1,
-            stratify=None if stratify is None else stratify[rest],
+    try:
+        rest, test = train_test_split(
+            positions, test_size=test_size, random_state=seed, stratify=stratify
         )
-        labels[validation] = "validation"
+        labels = np.full(len(df), "train", dtype=object)
+        labels[test] = "test"
+        if validation_size:
+            share = validation_size / (1 - test_size)
+            rest, validation = train_test_split(
+                rest,
+                test_size=share,
+                random_state=None if seed is None else seed + 1,
+                stratify=None if stratify is None else stratify[rest],
+            )
+            labels[validation] = "validation"
+    except ValueError as error:
+        # Too few rows (or, stratified, rows per class) for the parts asked for.
+        raise MlkitValueError(
+            with_hint(
+                f"'df' has {len(df):,} row(s), too few for test_size={test_size!r} and "
+                f"validation_size={validation_size!r}: "
+                f"{str(error).splitlines()[0][:200]}",
+                "pass more rows, or smaller shares; every part needs a row"
+                + (" of each class." if stratify is not None else "."),
+            )
+        ) from error
+    if len(rest) == 0:
+        raise MlkitValueError(
+            with_hint(
+                f"'df' has {len(df):,} row(s), too few to leave one for training with "
+                f"test_size={test_size!r} and validation_size={validation_size!r}.",
+                "pass more rows, or smaller shares.",
+            )
+        )
     return labels
 
 
@@ -729,18 +814,38 @@ def _group_labels(groups: pd.Series, test_size, validation_size, seed) -> np.nda
             )
         )
     positions = np.arange(len(groups))
-    first = GroupShuffleSplit(n_splits=1, test_size=test_size, random_state=seed)
-    rest, test = next(first.split(positions, groups=codes))
-    labels = np.full(len(groups), "train", dtype=object)
-    labels[test] = "test"
-    if validation_size:
-        second = GroupShuffleSplit(
-            n_splits=1,
-            test_size=validation_size / (1 - test_size),
-            random_state=None if seed is None else seed + 1,
+    try:
+        first = GroupShuffleSplit(n_splits=1, test_size=test_size, random_state=seed)
+        rest, test = next(first.split(positions, groups=codes))
+        labels = np.full(len(groups), "train", dtype=object)
+        labels[test] = "test"
+        if validation_size:
+            second = GroupShuffleSplit(
+                n_splits=1,
+                test_size=validation_size / (1 - test_size),
+                random_state=None if seed is None else seed + 1,
+            )
+            kept, validation = next(second.split(rest, groups=codes[rest]))
+            labels[rest[validation]] = "validation"
+            rest = rest[kept]
+    except ValueError as error:
+        raise MlkitValueError(
+            with_hint(
+                f"'group_column' has {n_groups:,} entities, too few for "
+                f"test_size={test_size!r} and validation_size={validation_size!r}: "
+                f"{str(error).splitlines()[0][:200]}",
+                "pass smaller shares, or split by rows instead.",
+            )
+        ) from error
+    if len(rest) == 0:
+        raise MlkitValueError(
+            with_hint(
+                f"'group_column' has {n_groups:,} entities, too few to leave one for "
+                f"training with test_size={test_size!r} and "
+                f"validation_size={validation_size!r}.",
+                "pass smaller shares, or split by rows instead.",
+            )
         )
-        _, validation = next(second.split(rest, groups=codes[rest]))
-        labels[rest[validation]] = "validation"
     return labels
 
 
@@ -780,15 +885,19 @@ def _time_labels(
     if (labels == "train").sum() == 0:
         raise MlkitValueError(
             with_hint(
-                "The time split leaves no row to train on.",
-                "use a smaller gap, smaller test and validation shares, or more data.",
+                f"The time split of 'df' ({len(frame):,} rows at "
+                f"{first.nunique():,} distinct time(s)) leaves no row to train on.",
+                "use a smaller 'gap', a smaller 'test_size' and 'validation_size', "
+                "or more data.",
             )
         )
     if 2 not in starts:
         raise MlkitValueError(
             with_hint(
-                "The time split leaves no row to test on: the rows share too few times.",
-                "use a larger 'test_size'.",
+                f"The time split of 'df' ({len(frame):,} rows at "
+                f"{first.nunique():,} distinct time(s)) leaves no row to test on: "
+                "the rows share too few times.",
+                "use a larger 'test_size', or more data.",
             )
         )
     return labels
@@ -856,6 +965,7 @@ def suggest_split(
     'time'
     """
     check_frame(df, "df")
+    check_choice(task, _TASKS, "task")
     usable_time = None
     note = ""
     if time_column is not None:
@@ -938,6 +1048,10 @@ def split_for_deployment(
     ('time', 10)
     """
     check_frame(df, "df")
+    check_choice(task, _TASKS, "task")
+    for name, column in (("time_column", time_column), ("group_column", group_column)):
+        if column is not None:
+            check_columns(df, [column], name)
     if strategy is None:
         strategy, _ = suggest_split(
             df, task=task, time_column=time_column, group_column=group_column
@@ -1135,10 +1249,13 @@ def _mean_words(values: pd.Series, at_most: int = 1000) -> float:
 
 
 def _normalise_text(values: pd.Series) -> pd.Series:
-    text = values.astype("str").str.replace("\ufeff", "", regex=False)
-    text = text.map(html.unescape, na_action="ignore")
-    text = text.str.replace(r"<[^>]+>", " ", regex=True).str.lower()
-    return text.str.replace(r"[\W_]+", " ", regex=True).str.strip()
+    # Missing values as "" while normalising (a column of them has no str
+    # accessor), missing again at the end.
+    text = values.astype("str").fillna("").astype("str")
+    text = text.str.replace("\ufeff", "", regex=False).map(html.unescape)
+    text = text.astype("str").str.replace(r"<[^>]+>", " ", regex=True).str.lower()
+    text = text.str.replace(r"[\W_]+", " ", regex=True).str.strip()
+    return text.where(values.notna().to_numpy())
 
 
 def _repeats(
@@ -1191,28 +1308,44 @@ def _single_feature_scores(
     """How well each column alone predicts the target: learned on train, scored on test."""
     from sklearn.metrics import r2_score, roc_auc_score
 
-    y_train, y_test = train[target], test[target]
     classes = (
-        pd.api.types.is_bool_dtype(y_train)
-        or not pd.api.types.is_numeric_dtype(y_train)
-        or y_train.nunique() <= 10
+        pd.api.types.is_bool_dtype(train[target])
+        or not pd.api.types.is_numeric_dtype(train[target])
+        or train[target].nunique() <= 10
     )
+
+    def known(part: pd.DataFrame) -> pd.DataFrame:
+        # Rows without a target (or, for a number, with an infinite one) say
+        # nothing about how a feature predicts it.
+        y = part[target]
+        if classes:
+            return part[y.notna().to_numpy()]
+        values = y.to_numpy(dtype="float64", na_value=np.nan)
+        return part[np.isfinite(values)]
+
+    train, test = known(train), known(test)
     rows = []
-    for column in columns:
+    # Too few rows to score on: every feature is unscored.
+    unscored = len(train) == 0 or len(test) < 2
+    y_train, y_test = train[target], test[target]
+    for column in [] if unscored else columns:
         x_train, x_test = train[column], test[column]
         numeric = pd.api.types.is_numeric_dtype(
             x_train
         ) and not pd.api.types.is_bool_dtype(x_train)
         if numeric and x_train.nunique() > 20:
             # Quantile bins learned on train: any monotone or not relation shows.
-            edges = np.unique(
-                np.nanquantile(x_train.astype("float64"), np.linspace(0, 1, 21))
-            )
+            values_train = x_train.to_numpy(dtype="float64", na_value=np.nan)
+            values_test = x_test.to_numpy(dtype="float64", na_value=np.nan)
+            finite = values_train[np.isfinite(values_train)]
+            edges = np.unique(np.quantile(finite, np.linspace(0, 1, 21)))
             bins_train = pd.Series(
-                np.searchsorted(edges[1:-1], x_train, side="right"), index=x_train.index
+                np.searchsorted(edges[1:-1], values_train, side="right"),
+                index=x_train.index,
             ).where(x_train.notna(), -1)
             bins_test = pd.Series(
-                np.searchsorted(edges[1:-1], x_test, side="right"), index=x_test.index
+                np.searchsorted(edges[1:-1], values_test, side="right"),
+                index=x_test.index,
             ).where(x_test.notna(), -1)
         else:
             bins_train = x_train.astype("str").where(x_train.notna(), "(missing)")
@@ -1234,7 +1367,16 @@ def _single_feature_scores(
                 auc = roc_auc_score(lab_test, probs[:, 1])
                 score = max(auc, 1 - auc)
             else:
-                probs = probs[:, present] / probs[:, present].sum(axis=1, keepdims=True)
+                probs = probs[:, present]
+                total = probs.sum(axis=1, keepdims=True)
+                # A bin whose training rows hold none of the test's classes
+                # predicts them all alike.
+                probs = np.divide(
+                    probs,
+                    total,
+                    out=np.full_like(probs, 1 / len(present)),
+                    where=total > 0,
+                )
                 score = roc_auc_score(
                     lab_test, probs, multi_class="ovr", labels=present
                 )

@@ -57,7 +57,7 @@ def test_columns_select_a_subset():
     [
         ({"a": "numeric"}, ["b"], r"'columns' names 'b', which 'kinds' does not"),
         ({"a": "fancy"}, None, r"unknown kind\(s\) \['fancy'\]"),
-        ({"a": "id", "t": "datetime"}, None, "No column to encode"),
+        ({"a": "id", "t": "datetime"}, None, "leave no column to encode"),
     ],
 )
 def test_bad_kinds(kinds, columns, message):

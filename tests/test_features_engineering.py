@@ -264,7 +264,9 @@ def test_infer_kinds_keeps_the_order_and_names_of_columns():
 )
 def test_infer_kinds_refuses_a_dtype_of_no_kind(values):
     frame = pd.DataFrame({"wait": values, "n": [1.0, 2.0]})
-    with pytest.raises(MlkitTypeError, match=r"Column 'wait' has dtype \S+") as caught:
+    with pytest.raises(
+        MlkitTypeError, match=r"'frame' has the column 'wait' of dtype \S+"
+    ) as caught:
         infer_kinds(frame)
     assert str(frame["wait"].dtype) in str(caught.value)
     assert "Hint:" in str(caught.value)
@@ -650,7 +652,7 @@ def test_the_callers_frame_is_unchanged():
         (
             {"min_effect": -0.1},
             MlkitValueError,
-            r"'min_effect' must be a number of at least 0",
+            r"'min_effect' must be a number in \[0, inf\)",
         ),
         ({"min_effect": "small"}, MlkitTypeError, r"'min_effect' must be a number"),
         (

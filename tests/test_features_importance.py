@@ -633,7 +633,7 @@ def test_dates_after_the_prediction_time_are_flagged():
     [
         ({"max_share": 1.5}, MlkitValueError, "'max_share' must be a number in"),
         ({"max_share": "half"}, MlkitTypeError, "'max_share'"),
-        ({"ratio": 1.0}, MlkitValueError, "'ratio' must be a number above 1"),
+        ({"ratio": 1.0}, MlkitValueError, r"'ratio' must be a number in \(1, inf\)"),
         ({"time_column": "applied"}, MlkitValueError, "'time_column' was given"),
         ({"data": pd.DataFrame({"a": [1]})}, MlkitValueError, "'data' was given"),
     ],

@@ -289,7 +289,7 @@ def test_small_class_warning_and_too_small_class():
         split(df, strategy="stratified", target="y", test_size=0.2, random_state=0)
     tiny = pd.DataFrame({"x": range(50), "y": [1] + [0] * 49})
     with pytest.raises(
-        MlkitValueError, match=r"Class 1 of 'y' has 1 row\(s\), too few"
+        MlkitValueError, match=r"'target' 'y' has 1 row\(s\) of class 1, too few"
     ):
         split(tiny, strategy="stratified", target="y")
 
