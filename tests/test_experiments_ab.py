@@ -306,9 +306,11 @@ def test_sample_size_refuses_bad_input(args, kwargs, message):
 
 
 def test_power_refuses_bad_input():
-    with pytest.raises(MlkitValueError, match="'n' must be a number of units"):
+    with pytest.raises(MlkitValueError, match="'n' must be a finite number of units"):
         power(0.1, 0.01, 0)
-    with pytest.raises(MlkitTypeError, match="'minimum_effect' must be a number"):
+    with pytest.raises(
+        MlkitTypeError, match="'minimum_effect' must be a finite number"
+    ):
         power(0.1, "big", 100)
 
 

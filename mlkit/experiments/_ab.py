@@ -32,18 +32,19 @@ five; this is one of those times.
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import numpy as np
 import pandas as pd
 
-from mlkit._exceptions import MlkitValueError, with_hint
+from mlkit._exceptions import MlkitTypeError, MlkitValueError, with_hint
 from mlkit._results import Result
 from mlkit._validation import check_choice
 from mlkit.experiments._checks import (
     check_alpha,
-    check_number,
+    check_finite,
     check_rate,
     outcomes,
 )
@@ -96,6 +97,19 @@ TREATMENT_RATE_ERROR = (
     "'baseline' + 'minimum_effect' = {rate:g} is not a rate in [0, 1]."
 )
 POWER_ERROR = "'power' must be in (alpha, 1) = ({alpha:g}, 1); got {got!r}."
+TINY_EFFECT_ERROR = (
+    "'minimum_effect' = {effect!r} is too small against {against} to be told from "
+    "0 in floating point."
+)
+HUGE_SAMPLE_ERROR = (
+    "'minimum_effect' = {effect!r} is too small to detect: the sample size is "
+    "infinite in floating point."
+)
+OVERFLOW_ERROR = (
+    "'control' and 'treatment' hold outcomes so large that their difference or "
+    "its standard error is beyond float64."
+)
+N_ERROR = "'n' must be a finite number of units of at least 1; got {got!r}."
 
 
 # --------------------------------------------------------------------------- A/B test
@@ -359,6 +373,12 @@ def ab_test(
     c = outcomes(control, "control", binary=binary, min_size=1 if binary else 2)
     t = outcomes(treatment, "treatment", binary=binary, min_size=1 if binary else 2)
     n_c, n_t = len(c), len(t)
+    shift = 0 if binary else _scale_exponent(c, t)
+    if shift:
+        # Welch's test does not depend on the outcomes' unit: a power of two
+        # brings them near 1 exactly, so that sums and squares neither overflow
+        # nor underflow; means, deviations and intervals are scaled back below.
+        c, t = np.ldexp(c, shift), np.ldexp(t, shift)
     m_c, m_t = float(c.mean()), float(t.mean())
     difference = m_t - m_c
     sd_c = float(c.std(ddof=1)) if n_c > 1 else math.nan
@@ -402,6 +422,34 @@ def ab_test(
         low, high = difference - crit_one * std_error, math.inf
     else:
         low, high = -math.inf, difference + crit_one * std_error
+    if shift:
+        with np.errstate(over="ignore"):
+            m_c, m_t, difference, sd_c, sd_t, se_c, se_t, std_error, low, high = (
+                float(v)
+                for v in np.ldexp(
+                    [
+                        m_c,
+                        m_t,
+                        difference,
+                        sd_c,
+                        sd_t,
+                        se_c,
+                        se_t,
+                        std_error,
+                        low,
+                        high,
+                    ],
+                    -shift,
+                )
+            )
+            arm_low, arm_high = np.ldexp(arm_low, -shift), np.ldexp(arm_high, -shift)
+        if not (math.isfinite(difference) and math.isfinite(std_error)):
+            raise MlkitValueError(
+                with_hint(
+                    OVERFLOW_ERROR,
+                    "express the outcomes in a larger unit, such as thousands.",
+                )
+            )
     table = pd.DataFrame(
         {
             "arm": ["control", "treatment", "difference"],
@@ -432,6 +480,14 @@ def ab_test(
     )
 
 
+def _scale_exponent(*arrays: np.ndarray) -> int:
+    """The power of two that brings outcomes of extreme size near 1; 0 if none is."""
+    peak = max(float(np.abs(a).max()) for a in arrays)
+    if peak == 0 or 1e-100 < peak < 1e100:
+        return 0
+    return -math.frexp(peak)[1]
+
+
 def _constant_p_value(difference: float, alternative: str) -> float:
     if alternative == "two-sided":
         return 1.0 if difference == 0 else 0.0
@@ -454,10 +510,10 @@ def _effect_size(
     if kind == "proportion":
         p_c = check_rate(baseline, "baseline", "pass the control's rate, such as 0.1.")
     else:
-        p_c = check_number(
+        p_c = check_finite(
             baseline, "baseline", "pass the control's mean outcome, such as 12.5."
         )
-    effect = check_number(
+    effect = check_finite(
         minimum_effect,
         "minimum_effect",
         "pass the smallest difference worth detecting, in the outcome's units "
@@ -496,7 +552,23 @@ def _effect_size(
                 )
             )
         # Cohen's h, as statsmodels' proportion_effectsize(p_t, p_c).
-        return 2 * math.asin(math.sqrt(p_t)) - 2 * math.asin(math.sqrt(p_c))
+        h = 2 * math.asin(math.sqrt(p_t)) - 2 * math.asin(math.sqrt(p_c))
+        against = f"'baseline' = {p_c!r}"
+    else:
+        h, against = _mean_effect(effect, std), f"'std' = {std!r}"
+    if h == 0:  # the effect rounds to nothing in float64
+        raise MlkitValueError(
+            with_hint(
+                TINY_EFFECT_ERROR.format(effect=effect, against=against),
+                "pass the smallest difference that would change the decision, in "
+                "the outcome's units (0.01 is one percentage point of a rate).",
+            )
+        )
+    return h
+
+
+def _mean_effect(effect: float, std: Any) -> float:
+    """Cohen's d of a difference of means: ``effect / std``."""
     if (
         std is None
         or isinstance(std, bool)
@@ -624,17 +696,39 @@ def sample_size(
 
     one_tail = norm.isf(alpha / 2 if alternative == "two-sided" else alpha)
     # Ignoring the far tail gives the closed form, an upper bound of the root.
-    upper = ((one_tail + norm.isf(1 - power)) / abs(h)) ** 2 * (1 + 1 / ratio)
-    if alternative != "two-sided":
-        return math.ceil(upper)
+    with np.errstate(over="ignore"):
+        upper = float(
+            np.float64((one_tail + norm.isf(1 - power)) / abs(h)) ** 2 * (1 + 1 / ratio)
+        )
+    if not math.isfinite(upper):
+        raise MlkitValueError(
+            with_hint(
+                HUGE_SAMPLE_ERROR.format(effect=minimum_effect),
+                "pass the smallest difference that would change the decision, "
+                "in the outcome's units (0.01 is one percentage point of a rate).",
+            )
+        )
+    # A unit is the least a test can ask for, however large the effect.
+    if alternative != "two-sided" or upper <= 1:
+        return max(1, math.ceil(upper))
+
+    def shortfall(n: float) -> float:
+        return _power(h, n, alpha, ratio, alternative) - power
+
+    # Power grows with n: move the lower end down until it falls short.
+    lower = upper * 1e-3
+    while shortfall(lower) >= 0:
+        if lower <= 1:
+            return 1
+        lower *= 1e-3
     n = brentq(
-        lambda n: _power(h, n, alpha, ratio, alternative) - power,
-        upper * 1e-3,
+        shortfall,
+        lower,
         upper * (1 + 1e-9),
         xtol=1e-10,
         rtol=4 * np.finfo(float).eps,
     )
-    return math.ceil(n)
+    return max(1, math.ceil(n))
 
 
 def power(
@@ -673,10 +767,15 @@ def power(
     alternative = check_choice(alternative, ALTERNATIVES, "alternative")
     alpha = check_alpha(alpha)
     ratio = _check_ratio(ratio)
-    if isinstance(n, bool) or not isinstance(n, int | float) or not n >= 1:
-        raise MlkitValueError(
+    if (
+        isinstance(n, bool)
+        or not isinstance(n, numbers.Real)
+        or not math.isfinite(n)
+        or not n >= 1
+    ):
+        raise (MlkitValueError if isinstance(n, numbers.Real) else MlkitTypeError)(
             with_hint(
-                f"'n' must be a number of units of at least 1; got {n!r}.",
+                N_ERROR.format(got=n),
                 "pass the units of the control arm, such as 5000.",
             )
         )

@@ -52,8 +52,8 @@ import pandas as pd
 
 from mlkit._exceptions import MlkitTypeError, MlkitValueError, with_hint
 from mlkit._results import Result
-from mlkit._validation import CHOICE_ERROR, check_random_state
-from mlkit.experiments._checks import check_int, check_rates, check_share
+from mlkit._validation import CHOICE_ERROR, check_int, check_random_state
+from mlkit.experiments._checks import check_rates, check_share
 
 if TYPE_CHECKING:
     import altair as alt
@@ -354,12 +354,7 @@ def simulate_bandits(
     """
     rates = check_rates(arm_rates, "arm_rates", min_size=2)
     k = len(rates)
-    n_rounds = check_int(
-        n_rounds,
-        "n_rounds",
-        k,
-        f"pass at least one round per arm ({k}), such as 10000.",
-    )
+    n_rounds = check_int(n_rounds, "n_rounds", k, "10000 (one round per arm at least)")
     names = _check_policies(policies)
     epsilon = check_share(
         epsilon, "epsilon", "pass a share of random rounds, such as 0.1.", zero=True
@@ -369,7 +364,7 @@ def simulate_bandits(
         "ab_test_share",
         "pass the share of rounds the A/B test runs before committing, such as 0.2.",
     )
-    n_runs = check_int(n_runs, "n_runs", 1, "pass a number of runs, such as 50.")
+    n_runs = check_int(n_runs, "n_runs", 1, "50")
     rng = check_random_state(random_state)
 
     rewards = rng.random((n_rounds, n_runs, k)) < rates

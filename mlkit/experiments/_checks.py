@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Sequence
 from typing import Any
@@ -9,13 +10,13 @@ from typing import Any
 import numpy as np
 
 from mlkit._exceptions import MlkitTypeError, MlkitValueError, with_hint
-from mlkit._validation import as_1d
+from mlkit._validation import as_1d, check_number
 
-# Message templates, kept here so that tests can match them.
-ALPHA_ERROR = "'alpha' must be a number in (0, 1); got {got!r}."
+# Message templates, kept here so that tests can match them. The counts use
+# mlkit._validation.check_int; the numbers below carry what a plain bounded
+# number would not say: a rate, a share, a finite number without bounds.
 RATE_ERROR = "'{name}' must be a rate in [0, 1]; got {got!r}."
-INT_ERROR = "'{name}' must be an int of at least {low:,}; got {got!r}."
-NUMBER_ERROR = "'{name}' must be a number; got {got!r}."
+FINITE_ERROR = "'{name}' must be a finite number; got {got!r}."
 SHARE_ERROR = "'{name}' must be a share in {interval}; got {got!r}."
 EMPTY_ERROR = "'{name}' has no values."
 MISSING_ERROR = "'{name}' has {count:,} missing value(s)."
@@ -28,26 +29,39 @@ def _is_number(value: Any) -> bool:
     return not isinstance(value, bool) and isinstance(value, numbers.Real)
 
 
-def check_number(value: Any, name: str, hint: str) -> float:
-    """A finite real number (not a bool)."""
-    if not _is_number(value) or not np.isfinite(value):
-        raise MlkitTypeError(with_hint(NUMBER_ERROR.format(name=name, got=value), hint))
+def _error(value: Any) -> type[Exception]:
+    """A number out of range is a value error; anything else, a type error."""
+    return MlkitValueError if _is_number(value) else MlkitTypeError
+
+
+def check_finite(value: Any, name: str, hint: str) -> float:
+    """A finite real number (not a bool), of any size.
+
+    Not mlkit._validation.check_number: without bounds, its message would read
+    "a number in [-inf, inf]", which an infinite value seems to satisfy.
+    """
+    if not _is_number(value) or not math.isfinite(value):
+        raise _error(value)(with_hint(FINITE_ERROR.format(name=name, got=value), hint))
     return float(value)
 
 
 def check_alpha(alpha: Any) -> float:
     """A significance level in (0, 1)."""
-    if not _is_number(alpha) or not 0 < alpha < 1:
-        raise MlkitValueError(
-            with_hint(ALPHA_ERROR.format(got=alpha), "pass 0.05 for a 5 % level.")
-        )
-    return float(alpha)
+    return check_number(
+        alpha,
+        "alpha",
+        low=0,
+        high=1,
+        open_low=True,
+        open_high=True,
+        example="0.05 for a 5 % level",
+    )
 
 
 def check_rate(value: Any, name: str, hint: str | None = None) -> float:
     """A probability in [0, 1], such as a conversion or an error rate."""
     if not _is_number(value) or not 0 <= value <= 1:
-        raise MlkitValueError(
+        raise _error(value)(
             with_hint(
                 RATE_ERROR.format(name=name, got=value),
                 hint or "pass a share, such as 0.05 for 5 %.",
@@ -86,16 +100,6 @@ def check_rates(values: Any, name: str, *, min_size: int = 1) -> np.ndarray:
     return array
 
 
-def check_int(value: Any, name: str, low: int, hint: str) -> int:
-    """An int of at least ``low``."""
-    integer = not isinstance(value, bool) and isinstance(value, numbers.Integral)
-    if not integer or value < low:
-        raise (MlkitValueError if integer else MlkitTypeError)(
-            with_hint(INT_ERROR.format(name=name, low=low, got=value), hint)
-        )
-    return int(value)
-
-
 def check_share(
     value: Any, name: str, hint: str, *, zero: bool = False, one: bool = True
 ) -> float:
@@ -105,7 +109,7 @@ def check_share(
     )
     if not ok:
         interval = ("[0" if zero else "(0") + (", 1]" if one else ", 1)")
-        raise MlkitValueError(
+        raise _error(value)(
             with_hint(SHARE_ERROR.format(name=name, interval=interval, got=value), hint)
         )
     return float(value)

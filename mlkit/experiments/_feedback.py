@@ -31,6 +31,7 @@ Examples
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -40,8 +41,7 @@ import pandas as pd
 
 from mlkit._exceptions import MlkitTypeError, MlkitValueError, with_hint
 from mlkit._results import Result
-from mlkit._validation import check_random_state
-from mlkit.experiments._checks import check_int
+from mlkit._validation import check_int, check_random_state
 from mlkit.experiments._stats import gini
 
 if TYPE_CHECKING:
@@ -229,6 +229,10 @@ def _check_exploration(values: Any) -> tuple[float, ...]:
     if isinstance(values, int | float) and not isinstance(values, bool):
         values = (values,)
     try:
+        if isinstance(values, str | bytes) or any(
+            isinstance(v, bool) or not isinstance(v, numbers.Real) for v in values
+        ):
+            raise TypeError  # "0.1" or True is not a share of slots
         rates = tuple(float(v) for v in values)
     except (TypeError, ValueError):
         raise MlkitTypeError(
@@ -314,12 +318,10 @@ def feedback_loop_simulation(
     4          0.0       0.1
     9          0.2       1.0
     """
-    n_items = check_int(
-        n_items, "n_items", 2, "pass the catalogue's size, such as 200."
-    )
-    n_users = check_int(n_users, "n_users", 1, "pass users per round, such as 500.")
-    rounds = check_int(rounds, "rounds", 1, "pass a number of rounds, such as 30.")
-    slots = check_int(slots, "slots", 1, "pass the items shown per user, such as 5.")
+    n_items = check_int(n_items, "n_items", 2, "200")
+    n_users = check_int(n_users, "n_users", 1, "500")
+    rounds = check_int(rounds, "rounds", 1, "30")
+    slots = check_int(slots, "slots", 1, "5")
     if slots > n_items:
         raise MlkitValueError(
             with_hint(

@@ -39,15 +39,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from mlkit._exceptions import MlkitValueError, with_hint
+from mlkit._exceptions import MlkitTypeError, MlkitValueError, with_hint
 from mlkit._results import Result
-from mlkit._validation import as_1d, check_random_state
-from mlkit.experiments._checks import (
-    check_alpha,
-    check_int,
-    check_ints,
-    check_share,
-)
+from mlkit._validation import as_1d, check_int, check_random_state
+from mlkit.experiments._checks import check_alpha, check_ints, check_share
 from mlkit.experiments._stats import sign_test, two_proportion_ztest, wilson_interval
 
 if TYPE_CHECKING:
@@ -79,6 +74,12 @@ _BLOCK_ROWS = 1 << 18
 
 # Message templates, kept here so that tests can match them.
 DUPLICATE_ERROR = "'{name}' lists {item!r} more than once."
+NESTED_ERROR = (
+    "'{name}' must be one-dimensional, a flat sequence of items; it holds {item!r}."
+)
+RANKING_MISSING_ERROR = (
+    "'{name}' has {count:,} missing item(s), the first at position {position}."
+)
 
 
 # --------------------------------------------------------------------------- team draft
@@ -111,10 +112,50 @@ def _team_draft(
     return items, teams
 
 
+def _is_missing(item: Any) -> bool:
+    try:
+        return bool(pd.isna(item))
+    except (TypeError, ValueError):  # an array, whose truth is ambiguous
+        return False
+
+
 def _ranking(values: Any, name: str) -> list[Any]:
-    items = as_1d(values, name).tolist()
+    if isinstance(values, list | tuple):
+        # The caller's own items, not numpy's conversion of them: a list that
+        # mixes ints and strings would come back as strings.
+        items = list(values)
+        for item in items:
+            if isinstance(item, list | tuple | set | dict | np.ndarray | pd.Series):
+                raise MlkitValueError(
+                    with_hint(
+                        NESTED_ERROR.format(name=name, item=item),
+                        "pass a flat list of item ids, best first.",
+                    )
+                )
+    else:
+        items = as_1d(values, name).tolist()
+    missing = [i for i, item in enumerate(items) if _is_missing(item)]
+    if missing:
+        raise MlkitValueError(
+            with_hint(
+                RANKING_MISSING_ERROR.format(
+                    name=name, count=len(missing), position=missing[0]
+                ),
+                "drop the missing entries: a ranking lists items that exist.",
+            )
+        )
     seen: set[Any] = set()
     for item in items:
+        try:
+            hash(item)
+        except TypeError:
+            raise MlkitTypeError(
+                with_hint(
+                    f"'{name}' must hold item ids such as ints or strings; it holds "
+                    f"{item!r}, of type {type(item).__name__}.",
+                    "pass the id of each item, best first.",
+                )
+            ) from None
         if item in seen:
             raise MlkitValueError(
                 with_hint(
@@ -172,11 +213,7 @@ def team_draft_interleave(
     """
     a = _ranking(ranking_a, "ranking_a")
     b = _ranking(ranking_b, "ranking_b")
-    limit = (
-        len(a) + len(b)
-        if k is None
-        else check_int(k, "k", 1, "pass the length of the list shown, such as 10.")
-    )
+    limit = len(a) + len(b) if k is None else check_int(k, "k", 1, "10")
     rng = check_random_state(random_state)
     return _team_draft(a, b, limit, lambda _: bool(rng.random() < 0.5))
 
@@ -484,10 +521,8 @@ def interleaving_simulation(
     2   2000  interleaving   0.80
     3   2000       ab_test   0.22
     """
-    n_items = check_int(
-        n_items, "n_items", 2, "pass the items in the catalogue, such as 50."
-    )
-    k = check_int(k, "k", 1, "pass the positions shown to a user, such as 10.")
+    n_items = check_int(n_items, "n_items", 2, "50")
+    k = check_int(k, "k", 1, "10")
     if k > n_items:
         raise MlkitValueError(
             with_hint(
@@ -503,7 +538,7 @@ def interleaving_simulation(
     sizes = check_ints(
         users, "users", low=2, hint="pass numbers of users, such as (100, 1000)."
     )
-    n_runs = check_int(n_runs, "n_runs", 1, "pass a number of runs, such as 200.")
+    n_runs = check_int(n_runs, "n_runs", 1, "200")
     alpha = check_alpha(alpha)
     rng = check_random_state(random_state)
 

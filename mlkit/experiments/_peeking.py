@@ -35,14 +35,8 @@ import pandas as pd
 
 from mlkit._exceptions import MlkitValueError, with_hint
 from mlkit._results import Result
-from mlkit._validation import check_random_state
-from mlkit.experiments._checks import (
-    check_alpha,
-    check_int,
-    check_ints,
-    check_number,
-    check_rate,
-)
+from mlkit._validation import check_int, check_number, check_random_state
+from mlkit.experiments._checks import check_alpha, check_ints, check_rate
 from mlkit.experiments._stats import two_proportion_ztest, wilson_interval
 
 if TYPE_CHECKING:
@@ -277,10 +271,7 @@ def peeking_simulation(
     """
     rate = check_rate(rate, "rate", "pass the control's rate, such as 0.1.")
     effect = check_number(
-        effect,
-        "effect",
-        "pass the treatment's rate minus the control's, such as 0.01, or 0 for "
-        "A/A tests.",
+        effect, "effect", low=-1, high=1, example="0.01, or 0 for A/A tests"
     )
     treated = rate + effect
     if not 0 <= treated <= 1:
@@ -290,7 +281,7 @@ def peeking_simulation(
                 "'effect' is an absolute difference of rates, such as 0.01.",
             )
         )
-    n = check_int(n_per_arm, "n_per_arm", 1, "pass units per arm, such as 5000.")
+    n = check_int(n_per_arm, "n_per_arm", 1, "5000")
     schedule = check_ints(
         looks,
         "looks",
@@ -300,9 +291,7 @@ def peeking_simulation(
         "(1, 5, 20).",
     )
     alpha = check_alpha(alpha)
-    n_exp = check_int(
-        n_experiments, "n_experiments", 1, "pass a number of experiments, such as 2000."
-    )
+    n_exp = check_int(n_experiments, "n_experiments", 1, "2000")
     rng = check_random_state(random_state)
 
     points, positions = _look_points(n, schedule)

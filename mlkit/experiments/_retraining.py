@@ -62,9 +62,13 @@ import pandas as pd
 from mlkit._exceptions import MlkitTypeError, MlkitValueError, with_hint
 from mlkit._results import Result
 from mlkit._validation import (
+    MODEL_ERRORS,
     as_1d,
     check_choice,
+    check_int,
+    check_number,
     check_random_state,
+    model_errors,
     n_rows,
     take_rows,
 )
@@ -164,12 +168,16 @@ CALLABLE_ERROR = (
 NOT_ESTIMATOR_ERROR = "'{name}()' returned {got}, which has no {method}() method."
 CADENCE_ERROR = "'cadences' must hold ints of at least 1, or None; got {got!r}."
 WINDOW_ERROR = "'{name}' must be None or an int of at least 1; got {got!r}."
-SINGLE_CLASS_ERROR = "the training rows of {periods} hold a single class ({label!r})."
+SINGLE_CLASS_ERROR = (
+    "'y' holds a single class ({label!r}) in the training rows of {periods}."
+)
+MAPPING_ERROR = (
+    "'make_model''s first step, the feature mapping of the incremental updates, "
+    "could not be fitted on the first period: {error}"
+)
 SCORES_ERROR = "'metric' {metric!r} needs the model's {methods}, which {model} lacks."
 BINARY_ERROR = "'y' holds {k} classes, but the task is 'binary'."
 LOG_ERROR = "'log' must be a mlkit.design.DesignLog; got {got}."
-ALPHA_ERROR = "'alpha' must be a number in (0, 0.5); got {got!r}."
-N_BOOTSTRAP_ERROR = "'n_bootstrap' must be an int of at least 1; got {got!r}."
 MIN_IMPROVEMENT_ERROR = "'min_improvement' must be a finite number; got {got!r}."
 
 
@@ -201,6 +209,8 @@ class _Stream:
 
 
 def _check_int(value: Any, name: str, template: str, example: str) -> int:
+    # Not mlkit._validation.check_int: these arguments also take None (never
+    # retrain, all history), which the template says and its message would not.
     integer = isinstance(value, numbers.Integral) and not isinstance(value, bool)
     if not integer or value < 1:
         raise (MlkitValueError if integer else MlkitTypeError)(
@@ -232,7 +242,8 @@ def _check_factory(value: Any, name: str) -> Callable[[], Any]:
 
 
 def _new(factory: Callable[[], Any], name: str, methods: Sequence[str]) -> Any:
-    model = factory()
+    with model_errors(name, "make a new model"):
+        model = factory()
     for method in methods:
         if not callable(getattr(model, method, None)):
             raise MlkitTypeError(
@@ -348,7 +359,9 @@ def _stream(X: Any, y: Any, periods: Any, task: str) -> _Stream:
 # --------------------------------------------------------------------------- metrics
 
 
-def _response(model: Any, X: Any, y: np.ndarray, metric: str) -> np.ndarray:
+def _response(
+    model: Any, X: Any, y: np.ndarray, metric: str, name: str = "make_model"
+) -> np.ndarray:
     """What the metric needs of each row, as scikit-learn's scorer would get it.
 
     Per-row losses for the additive metrics (1 for a right class, minus the log
@@ -374,6 +387,12 @@ def _response(model: Any, X: Any, y: np.ndarray, metric: str) -> np.ndarray:
                 "model with predict_proba(), such as SGDClassifier(loss='log_loss').",
             )
         )
+    with model_errors(name, f"predict what {metric!r} needs"):
+        return _predicted(model, X, y, metric)
+
+
+def _predicted(model: Any, X: Any, y: np.ndarray, metric: str) -> np.ndarray:
+    """The per-row response of :func:`_response`, from the model's predictions."""
     if metric in _RANK_METRICS:
         if callable(getattr(model, "decision_function", None)):
             score = np.asarray(model.decision_function(X), dtype="float64")
@@ -532,7 +551,10 @@ def _fit(
             )
     model = _new(factory, "make_model", ("fit", "predict"))
     start = time.perf_counter()
-    model.fit(take_rows(stream.X, rows), y)
+    with model_errors(
+        "make_model", f"fit on the rows of {_periods_text(stream, first, last)}"
+    ):
+        model.fit(take_rows(stream.X, rows), y)
     return model, time.perf_counter() - start, len(rows)
 
 
@@ -600,6 +622,9 @@ class _Incremental:
                 make_incremental, "make_incremental", ("partial_fit", "predict")
             )
         self.scale_step = make_incremental is None and task == "regression"
+        # Who gets the blame when an update fails: the mapping and the default
+        # model come from make_model, the rest from make_incremental.
+        self.name = "make_model" if make_incremental is None else "make_incremental"
         self.stream, self.rng, self.rows_seen = stream, rng, 0
 
     def learn(self, t: int) -> float:
@@ -610,16 +635,16 @@ class _Incremental:
         if self.rows_seen == 0:
             try:
                 self.mapping.fit(X, y)
-            except (TypeError, ValueError) as error:
+            except MODEL_ERRORS as error:
                 raise MlkitValueError(
                     with_hint(
-                        f"the feature mapping of the incremental model could not be "
-                        f"fitted on the first period: {error}",
+                        MAPPING_ERROR.format(error=str(error).split("\n")[0][:300]),
                         "make make_model() return a Pipeline whose first step encodes "
                         "the columns (such as mlkit.models.ladder(...)['logistic']).",
                     )
-                ) from None
-        Z = self.mapping.transform(X)
+                ) from error
+        with model_errors("make_model", "map the features of 'X' for updates"):
+            Z = self.mapping.transform(X)
         if self.rows_seen == 0 and self.scale_step:
             # A squared loss diverges when the step times a row's squared norm
             # nears 2: with many features, a smaller step keeps SGD stable.
@@ -629,17 +654,18 @@ class _Incremental:
         extra = {} if self.stream.classes is None else {"classes": self.stream.classes}
         for _ in range(INCREMENTAL_EPOCHS):
             shuffled = self.rng.permutation(len(rows))
-            self.model.partial_fit(take_rows(Z, shuffled), y[shuffled], **extra)
+            with model_errors(self.name, "update with partial_fit"):
+                self.model.partial_fit(take_rows(Z, shuffled), y[shuffled], **extra)
         self.rows_seen += len(rows)
         return time.perf_counter() - start
 
     def evaluate(self, t: int, metric: str) -> float:
         rows = self.stream.rows(t, t)
         y = self.stream.y[rows]
-        Z = self.mapping.transform(take_rows(self.stream.X, rows))
-        return _value(
-            metric, y, _response(self.model, Z, y, metric), self.stream.positive
-        )
+        with model_errors("make_model", "map the features of 'X' for updates"):
+            Z = self.mapping.transform(take_rows(self.stream.X, rows))
+        response = _response(self.model, Z, y, metric, self.name)
+        return _value(metric, y, response, self.stream.positive)
 
 
 # --------------------------------------------------------------------------- charts
@@ -1176,19 +1202,6 @@ def _period_name(value: Any) -> str:
     return re.sub(r"[^A-Za-z0-9_.+-]+", "-", text).strip("-") or "period"
 
 
-def _check_alpha(alpha: Any) -> float:
-    number = isinstance(alpha, numbers.Real) and not isinstance(alpha, bool)
-    if not number or not 0 < alpha < 0.5:
-        raise (MlkitValueError if number else MlkitTypeError)(
-            with_hint(
-                ALPHA_ERROR.format(got=alpha),
-                "pass 0.05: a challenger is promoted when the improvement is above "
-                "the minimum with 95 % confidence.",
-            )
-        )
-    return float(alpha)
-
-
 def _check_min_improvement(value: Any) -> float:
     number = isinstance(value, numbers.Real) and not isinstance(value, bool)
     if not number or not math.isfinite(value):
@@ -1562,11 +1575,18 @@ def champion_challenger(
     make_model = _check_factory(make_model, "make_model")
     metric = _check_metric(metric, task)
     train_window = _check_window(train_window, "train_window")
-    alpha = _check_alpha(alpha)
-    min_improvement = _check_min_improvement(min_improvement)
-    n_bootstrap = _check_int(
-        n_bootstrap, "n_bootstrap", N_BOOTSTRAP_ERROR, "n_bootstrap=1000"
+    alpha = check_number(
+        alpha,
+        "alpha",
+        low=0,
+        high=0.5,
+        open_low=True,
+        open_high=True,
+        example="0.05 (promote when the gain is above the minimum with 95 % "
+        "confidence)",
     )
+    min_improvement = _check_min_improvement(min_improvement)
+    n_bootstrap = check_int(n_bootstrap, "n_bootstrap", 1, "1000")
     log = _check_log(log)
     rng = check_random_state(random_state)
     stream = _stream(X, y, periods, task)

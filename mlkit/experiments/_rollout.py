@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -37,13 +38,8 @@ import pandas as pd
 
 from mlkit._exceptions import MlkitTypeError, MlkitValueError, with_hint
 from mlkit._results import Result
-from mlkit._validation import as_1d, check_random_state
-from mlkit.experiments._checks import (
-    check_alpha,
-    check_int,
-    check_rate,
-    check_share,
-)
+from mlkit._validation import as_1d, check_int, check_random_state
+from mlkit.experiments._checks import check_alpha, check_rate, check_share
 from mlkit.experiments._stats import (
     sign_test,
     two_proportion_ztest,
@@ -366,6 +362,10 @@ class CanaryRollout(Result):
 
 def _check_steps(steps: Any) -> tuple[float, ...]:
     try:
+        if isinstance(steps, str | bytes) or any(
+            isinstance(s, bool) or not isinstance(s, numbers.Real) for s in steps
+        ):
+            raise TypeError  # "1" or True is not a share of traffic
         values = tuple(float(s) for s in steps)
     except (TypeError, ValueError):
         raise MlkitTypeError(
@@ -460,12 +460,7 @@ def canary_simulation(
     control_rate = check_rate(control_rate, "control_rate")
     canary_rate = check_rate(canary_rate, "canary_rate")
     shares = _check_steps(steps)
-    per_step = check_int(
-        requests_per_step,
-        "requests_per_step",
-        1,
-        "pass the requests served at each step, such as 10000.",
-    )
+    per_step = check_int(requests_per_step, "requests_per_step", 1, "10000")
     alpha = check_alpha(alpha)
     min_harm = check_share(
         min_harm,

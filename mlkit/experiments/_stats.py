@@ -73,9 +73,12 @@ def wilson_interval(
         center = (p + z**2 / (2 * n)) / denominator
         half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denominator
     empty = n <= 0
-    return np.where(empty, np.nan, center - half), np.where(
-        empty, np.nan, center + half
-    )
+    # The interval holds x / n, and both ends are rates; rounding can move an
+    # end a hair past either when x is 0 or n.
+    with np.errstate(invalid="ignore"):
+        low = np.clip(np.minimum(center - half, p), 0.0, 1.0)
+        high = np.clip(np.maximum(center + half, p), 0.0, 1.0)
+    return np.where(empty, np.nan, low), np.where(empty, np.nan, high)
 
 
 def sign_test(wins: Any, losses: Any) -> np.ndarray:
