@@ -505,6 +505,34 @@ class ActiveLearningCurves(Result):
         return text
 
 
+def _fit(estimator: Any, X: Any, y: np.ndarray) -> Any:
+    """A clone of the caller's estimator, fitted on the rows labelled so far."""
+    from sklearn.base import clone
+
+    with model_errors("estimator", "fit on the labelled rows of 'X_pool'"):
+        return clone(estimator).fit(X, y)
+
+
+def _score(model: Any, X_test: Any, y_test: np.ndarray, metric: str) -> float:
+    """The metric of a fitted clone on the test set, errors named for this function."""
+    from mlkit.evaluation import score
+
+    try:
+        with model_errors("estimator", f"be scored with {metric!r} on 'X_test'"):
+            return score(model, X_test, y_test, metric)
+    except MlkitValueError as exc:
+        first = str(exc).split("\n")[0]
+        raise MlkitValueError(
+            with_hint(
+                f"'metric' {metric!r} could not be computed on 'X_test' and "
+                f"'y_test': {first}",
+                "check that 'y_test' holds the classes of 'y_pool' (both classes "
+                "for roc_auc, pr_auc and log_loss) and that 'X_test' has the "
+                "columns of 'X_pool'; or pass metric='accuracy'.",
+            )
+        ) from exc
+
+
 def _initial_rows(codes: np.ndarray, size: int, rng: np.random.Generator) -> np.ndarray:
     """``size`` random positions with at least one of each class.
 
@@ -639,9 +667,7 @@ def simulate_active_learning(
     >>> result.labels_to_reach().index.tolist()
     ['margin', 'random']
     """
-    from sklearn.base import clone
-
-    from mlkit.evaluation import METRICS, higher_is_better, score
+    from mlkit.evaluation import METRICS, higher_is_better
 
     _check_classifier(estimator)
     n_pool = n_rows(X_pool, "X_pool")
@@ -662,7 +688,7 @@ def simulate_active_learning(
         raise MlkitValueError(
             with_hint(
                 "'y_test' has labels that 'y_pool' lacks: "
-                f"{sorted(map(repr, unknown))[:5]}.",
+                f"{', '.join(sorted(map(repr, map(_plain, unknown)))[:5])}.",
                 "pass test labels of the classes of the pool.",
             )
         )
@@ -689,8 +715,8 @@ def simulate_active_learning(
         seed = int(rng.integers(2**32))
         start = _initial_rows(codes, initial, np.random.default_rng(seed))
         # Fitted once per repeat: every strategy starts from this same model.
-        first = clone(estimator).fit(_take(X, start), labels[start])
-        first_score = score(first, X_test, truth, metric)
+        first = _fit(estimator, _take(X, start), labels[start])
+        first_score = _score(first, X_test, truth, metric)
         for strategy in compared:
             # Seeded by the repeat and the strategy, not by its place in the list:
             # a strategy's curve does not depend on which others are compared.
@@ -712,9 +738,9 @@ def simulate_active_learning(
                 ]
                 unlabelled[picked] = False
                 labelled = np.concatenate([labelled, picked])
-                model = clone(estimator).fit(_take(X, labelled), labels[labelled])
+                model = _fit(estimator, _take(X, labelled), labels[labelled])
                 rows.append(
-                    (strategy, repeat, step, score(model, X_test, truth, metric))
+                    (strategy, repeat, step, _score(model, X_test, truth, metric))
                 )
     return ActiveLearningCurves(
         curves=pd.DataFrame(rows, columns=["strategy", "repeat", "labels", "score"]),
