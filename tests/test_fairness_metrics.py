@@ -623,7 +623,7 @@ def error_cases():
             pred,
             {**ok, "n_bootstrap": -1},
             MlkitValueError,
-            "'n_bootstrap' must be an int",
+            "'n_bootstrap' must be an integer",
         ),
         (
             "n_bootstrap float",
@@ -631,7 +631,7 @@ def error_cases():
             pred,
             {**ok, "n_bootstrap": 10.5},
             MlkitTypeError,
-            "'n_bootstrap' must be an int",
+            "'n_bootstrap' must be an integer",
         ),
         (
             "confidence 1",

@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import functools
 import math
-import numbers
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -49,7 +48,13 @@ import pandas as pd
 
 from mlkit._exceptions import MlkitTypeError, MlkitValueError, MlkitWarning, with_hint
 from mlkit._results import Result
-from mlkit._validation import as_1d, check_probabilities, check_random_state
+from mlkit._validation import (
+    as_1d,
+    check_int,
+    check_number,
+    check_probabilities,
+    check_random_state,
+)
 
 if TYPE_CHECKING:
     import altair as alt
@@ -154,8 +159,6 @@ RESERVED_ERROR = (
 TOO_MANY_GROUPS_ERROR = (
     "'sensitive_features' cross into {count:,} groups, more than {limit:,}."
 )
-INT_ERROR = "'{name}' must be an int of at least {low}; got {got!r}."
-CONFIDENCE_ERROR = "'confidence' must be a number in (0, 1); got {got!r}."
 UNDEFINED_WARNING = (
     "Rates undefined (NaN) in {count:,} group(s): {details}. They are left out of "
     "the disparities."
@@ -183,30 +186,6 @@ class SmallGroupWarning(MlkitWarning):
 
 
 # --------------------------------------------------------------------------- checks
-
-
-def _check_int(value: Any, name: str, low: int, example: str) -> int:
-    integer = isinstance(value, numbers.Integral) and not isinstance(value, bool)
-    if not integer or value < low:
-        raise (MlkitValueError if integer else MlkitTypeError)(
-            with_hint(
-                INT_ERROR.format(name=name, low=low, got=value),
-                f"pass, for example, {name}={example}.",
-            )
-        )
-    return int(value)
-
-
-def _check_confidence(value: Any) -> float:
-    number = isinstance(value, numbers.Real) and not isinstance(value, bool)
-    if not number or not 0 < value < 1:
-        raise (MlkitValueError if number else MlkitTypeError)(
-            with_hint(
-                CONFIDENCE_ERROR.format(got=value),
-                "pass, for example, confidence=0.95 for 95 % intervals.",
-            )
-        )
-    return float(value)
 
 
 def _shown(values: Any, limit: int = 6) -> str:
@@ -1267,9 +1246,17 @@ def group_metrics(
                 )
             )
         prob = check_probabilities(prob, "y_prob")
-    n_bootstrap = _check_int(n_bootstrap, "n_bootstrap", 0, "1000")
-    confidence = _check_confidence(confidence)
-    min_group_size = _check_int(min_group_size, "min_group_size", 0, "30")
+    n_bootstrap = check_int(n_bootstrap, "n_bootstrap", 0, "1000")
+    confidence = check_number(
+        confidence,
+        "confidence",
+        low=0,
+        high=1,
+        open_low=True,
+        open_high=True,
+        example="0.95",
+    )
+    min_group_size = check_int(min_group_size, "min_group_size", 0, "30")
     rng = (
         check_random_state(random_state)
         if n_bootstrap or random_state is not None

@@ -11,7 +11,6 @@ fairlearn's, except reweighing, which is a few lines of counting.
 from __future__ import annotations
 
 import functools
-import math
 import numbers
 import time
 import warnings
@@ -24,7 +23,15 @@ import pandas as pd
 
 from mlkit._exceptions import MlkitTypeError, MlkitValueError, with_hint
 from mlkit._results import Result
-from mlkit._validation import check_choice
+from mlkit._validation import (
+    as_1d,
+    check_choice,
+    check_int,
+    check_number,
+    check_random_state,
+    model_errors,
+    n_rows,
+)
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
     import altair as alt
@@ -70,31 +77,48 @@ def _codes(sensitive: Any, name: str, n: int) -> tuple[np.ndarray, pd.DataFrame]
         if values.ndim != 2:
             raise MlkitTypeError(
                 with_hint(
-                    f"'{name}' must be one column or a table of columns; got an array "
-                    f"of {values.ndim} dimensions.",
+                    f"'{name}' must be one column or a table of columns; got "
+                    f"{type(sensitive).__name__} of {values.ndim} dimensions.",
                     f"pass a Series or a DataFrame, for example {name}=X_train['sex'].",
                 )
             )
         frame = pd.DataFrame(
             values, columns=[f"sensitive_feature_{i}" for i in range(values.shape[1])]
         )
+    if frame.shape[1] == 0 or frame.columns.has_duplicates:
+        raise MlkitValueError(
+            with_hint(
+                f"'{name}' must have one or more columns, each named once; got the "
+                f"columns {list(frame.columns)[:10]}.",
+                f"pass the sensitive column(s), for example {name}=X_train[['sex']].",
+            )
+        )
     if len(frame) != n:
         raise MlkitValueError(
             with_hint(
-                f"'{name}' has {len(frame):,} rows, the data {n:,}.",
+                f"'{name}' has {len(frame):,} rows, but the data has {n:,}; one "
+                "per row is needed.",
                 "pass the sensitive columns of the same rows.",
             )
         )
-    if frame.isna().to_numpy().any():
+    missing = int(frame.isna().to_numpy().sum())
+    if missing:
         raise MlkitValueError(
             with_hint(
-                f"'{name}' has missing values.",
+                f"'{name}' has missing values: {missing:,} of them; every row needs "
+                "a group.",
                 "fill them with a group of their own, for example "
                 ".fillna('missing'), so that their rows are counted.",
             )
         )
-    codes = frame.groupby(list(frame.columns), observed=True, sort=True).ngroup()
-    return codes.to_numpy(), frame
+    # Each column factorised in order of appearance: values of mixed types (1 and
+    # "1") need no ordering, and the codes only have to tell the groups apart.
+    codes = np.zeros(n, dtype=np.intp)
+    for j in range(frame.shape[1]):
+        column_codes, uniques = pd.factorize(frame.iloc[:, j], sort=False)
+        codes = codes * len(uniques) + column_codes
+    _, codes = np.unique(codes, return_inverse=True)
+    return codes.reshape(-1), frame
 
 
 def reweighing(y: Any, sensitive: Any) -> np.ndarray:
@@ -131,17 +155,25 @@ def reweighing(y: Any, sensitive: Any) -> np.ndarray:
     >>> reweighing(y, group).round(3).tolist()
     [0.667, 0.667, 0.667, 2.0, 2.0, 0.667, 0.667, 0.667]
     """
-    labels = np.asarray(y)
-    if labels.ndim != 1 or len(labels) == 0:
+    labels = as_1d(y, "y")
+    if len(labels) == 0:
         raise MlkitValueError(
             with_hint(
-                "'y' must be a non-empty column of labels.",
+                "'y' must hold at least one label; got none (0 rows).",
                 "pass the training labels, one per row.",
             )
         )
+    label_codes, uniques = pd.factorize(labels, sort=False)
+    if (label_codes < 0).any():
+        raise MlkitValueError(
+            with_hint(
+                f"'y' has {int((label_codes < 0).sum()):,} missing label(s); every "
+                "row needs one.",
+                "drop the rows without a label (from y and sensitive) first.",
+            )
+        )
     groups, _ = _codes(sensitive, "sensitive", len(labels))
-    _, label_codes = np.unique(labels, return_inverse=True)
-    n_labels = int(label_codes.max()) + 1
+    n_labels = len(uniques)
     cell = groups * n_labels + label_codes
     n = len(labels)
     cells = np.bincount(cell, minlength=(int(groups.max()) + 1) * n_labels)
@@ -357,30 +389,16 @@ def _check_methods(methods: Any) -> tuple[str, ...]:
     return tuple(dict.fromkeys(methods))
 
 
-def _check_threshold(value: Any) -> float:
-    number = not isinstance(value, bool) and isinstance(value, numbers.Real)
-    if not number or not math.isfinite(value) or not 0 < value < 1:
-        raise (MlkitValueError if number else MlkitTypeError)(
-            with_hint(
-                f"'threshold' must be a probability between 0 and 1; got {value!r}.",
-                "pass the case's decision threshold, for example "
-                "spec.costs.decision_threshold().",
-            )
-        )
-    return float(value)
-
-
-def _binary(y: Any, name: str) -> np.ndarray:
-    values = pd.Series(np.asarray(y)).to_numpy()
-    if values.ndim != 1:
-        raise MlkitValueError(
-            with_hint(f"'{name}' must be one column.", "pass a Series or a 1-D array.")
-        )
-    if pd.isna(values).any() or not set(np.unique(values).tolist()) <= {0, 1}:
+def _binary(y: Any, name: str, length: int) -> np.ndarray:
+    values = as_1d(y, name, length=length)
+    found = pd.unique(values)
+    if pd.isna(values).any() or not all(
+        isinstance(v, numbers.Number) and v in (0, 1) for v in found.tolist()
+    ):
         raise MlkitValueError(
             with_hint(
                 f"'{name}' must hold 0/1 labels; got the values "
-                f"{sorted(map(str, pd.unique(values)))[:5]}.",
+                f"{sorted(map(str, found))[:5]}.",
                 "encode the target first: mk.features.encode_target(y, task='binary', "
                 "positive_label=...).",
             )
@@ -483,28 +501,28 @@ def compare_mitigations(
 
     check_choice(constraint, CONSTRAINTS, "constraint")
     chosen = _check_methods(methods)
-    threshold = _check_threshold(threshold)
+    threshold = check_number(
+        threshold,
+        "threshold",
+        low=0,
+        high=1,
+        open_low=True,
+        open_high=True,
+        example="0.5",
+    )
     if (cost_fp is None) != (cost_fn is None):
         raise MlkitValueError(
             with_hint(
-                "'cost_fp' and 'cost_fn' go together; only one was given.",
+                "'cost_fp' and 'cost_fn' go together; got only "
+                f"{'cost_fp' if cost_fn is None else 'cost_fn'}.",
                 "pass both, for example **spec.costs.as_kwargs(), or neither.",
             )
         )
-    if isinstance(max_iter, bool) or not isinstance(max_iter, numbers.Integral):
-        raise MlkitTypeError(
-            with_hint(
-                f"'max_iter' must be a positive int; got {max_iter!r}.",
-                "pass, for example, max_iter=20.",
-            )
-        )
-    if max_iter < 1:
-        raise MlkitValueError(
-            with_hint(
-                f"'max_iter' must be at least 1; got {max_iter}.",
-                "pass, for example, max_iter=20.",
-            )
-        )
+    if cost_fp is not None:
+        cost_fp = check_number(cost_fp, "cost_fp", low=0, example="1.0")
+        cost_fn = check_number(cost_fn, "cost_fn", low=0, example="5.0")
+    max_iter = check_int(max_iter, "max_iter", 1, "20")
+    check_random_state(random_state)
     if not hasattr(estimator, "fit") or not hasattr(estimator, "predict_proba"):
         raise MlkitTypeError(
             with_hint(
@@ -514,13 +532,13 @@ def compare_mitigations(
                 "mk.models.ladder(...)['logistic'].",
             )
         )
-    y_tr, y_te = _binary(y_train, "y_train"), _binary(y_test, "y_test")
-    if len(X_train) != len(y_tr) or len(X_test) != len(y_te):
+    y_tr = _binary(y_train, "y_train", n_rows(X_train, "X_train"))
+    y_te = _binary(y_test, "y_test", n_rows(X_test, "X_test"))
+    if y_tr.min() == y_tr.max():
         raise MlkitValueError(
             with_hint(
-                f"'X_train' has {len(X_train):,} rows and 'y_train' {len(y_tr):,}; "
-                f"'X_test' {len(X_test):,} and 'y_test' {len(y_te):,}.",
-                "pass the features and labels of the same rows.",
+                f"'y_train' must hold both classes, 0 and 1; got only {y_tr[0]}.",
+                "train on rows of both classes, for example a stratified split.",
             )
         )
     _, train_groups = _codes(sensitive_train, "sensitive_train", len(y_tr))
@@ -551,11 +569,14 @@ def compare_mitigations(
                     reweighing(y_tr, train_groups) if method == "reweighing" else None
                 )
                 model = clone(estimator)
-                model.fit(X_train, y_tr, **_weight_kwargs(model, weights))
+                with model_errors("estimator", "fit on 'X_train'"):
+                    model.fit(X_train, y_tr, **_weight_kwargs(model, weights))
                 if method == "none" or method == "threshold_optimizer":
                     untreated = model
             if method in ("none", "reweighing"):
-                predicted = (model.predict_proba(X_test)[:, 1] >= threshold).astype(int)
+                with model_errors("estimator", "predict on 'X_test'"):
+                    proba = model.predict_proba(X_test)
+                predicted = (proba[:, 1] >= threshold).astype(int)
             elif method == "exponentiated_gradient":
                 from fairlearn.reductions import (
                     DemographicParity,
@@ -582,8 +603,12 @@ def compare_mitigations(
                     objective=objective,
                     max_iter=max_iter,
                 )
-                model.fit(X_train, y_tr, sensitive_features=sf_train)
-                predicted = np.asarray(model.predict(X_test, random_state=seed()))
+                with model_errors(
+                    "estimator", "be trained by exponentiated gradient on 'X_train'"
+                ):
+                    model.fit(X_train, y_tr, sensitive_features=sf_train)
+                with model_errors("estimator", "predict on 'X_test'"):
+                    predicted = np.asarray(model.predict(X_test, random_state=seed()))
             else:
                 from fairlearn.postprocessing import ThresholdOptimizer
 
@@ -594,12 +619,15 @@ def compare_mitigations(
                     prefit=True,
                     predict_method="predict_proba",
                 )
-                model.fit(X_train, y_tr, sensitive_features=sf_train)
-                predicted = np.asarray(
-                    model.predict(
-                        X_test, sensitive_features=sf_test, random_state=seed()
+                with model_errors(
+                    "estimator", "be post-processed by the threshold optimizer"
+                ):
+                    model.fit(X_train, y_tr, sensitive_features=sf_train)
+                    predicted = np.asarray(
+                        model.predict(
+                            X_test, sensitive_features=sf_test, random_state=seed()
+                        )
                     )
-                )
         seconds = time.perf_counter() - started
         with warnings.catch_warnings():
             # Small groups are the caller's to judge from each method's result.

@@ -71,7 +71,7 @@ def labels_and_classes(data, n):
 
 @fuzzes("mlkit.calibration.reliability")
 @given(st.data())
-@fuzz_settings(50)
+@fuzz_settings(40)
 def test_reliability(data):
     n = size(data)
     y, classes = labels_and_classes(data, n)
