@@ -1633,9 +1633,14 @@ def _dominant(table: pd.DataFrame, max_share: float, ratio: float) -> list[str]:
     share the importance are flagged together, and a legitimate feature after a
     single leak is not.
     """
-    importance = np.clip(table["importance"].to_numpy(dtype="float64"), 0.0, None)
+    # A missing importance counts as none.
+    importance = np.clip(
+        np.nan_to_num(table["importance"].to_numpy(dtype="float64"), nan=0.0),
+        0.0,
+        None,
+    )
     total = importance.sum()
-    if total <= 0:
+    if not total > 0:
         return []
     k_max = min(
         MAX_LEADERS,
@@ -1646,11 +1651,19 @@ def _dominant(table: pd.DataFrame, max_share: float, ratio: float) -> list[str]:
         return []
     head, following = importance[:k_max], importance[1 : k_max + 1]
     drops = np.full(k_max, np.inf)
-    np.divide(head, following, out=drops, where=following > 0)
+    with np.errstate(over="ignore"):  # a ratio past 1e308 is infinite, as meant
+        np.divide(head, following, out=drops, where=following > 0)
     k = int(np.argmax(drops)) + 1
     if importance[:k].sum() / total > max_share and drops[k - 1] >= ratio:
         return table["feature"].iloc[:k].tolist()
     return []
+
+
+def _ratio(a: float, b: float) -> str:
+    """``a / b`` to one decimal, for a message; beyond floats it is "over 1e308"."""
+    with np.errstate(over="ignore"):
+        value = np.float64(a) / np.float64(b)
+    return f"{value:.1f}" if np.isfinite(value) else "over 1e308"
 
 
 def feature_leaks(
@@ -1749,20 +1762,24 @@ def feature_leaks(
     leaders = _dominant(table, max_share, ratio)
     if leaders:
         k = len(leaders)
-        importances = np.clip(table["importance"].to_numpy(dtype="float64"), 0, None)
+        importances = np.clip(
+            np.nan_to_num(table["importance"].to_numpy(dtype="float64"), nan=0.0),
+            0,
+            None,
+        )
         shares = table["share"].to_numpy(dtype="float64")
         following = str(table["feature"].iloc[k])
         if importances[k] <= 0:
             gap = f"; the next feature, {following!r}, has none"
         elif k == 1:
             gap = (
-                f", {importances[0] / importances[1]:.1f} times that of the next "
+                f", {_ratio(importances[0], importances[1])} times that of the next "
                 f"feature, {following!r}"
             )
         else:
             gap = (
                 f", and the next feature, {following!r}, has "
-                f"{importances[k - 1] / importances[k]:.1f} times less than "
+                f"{_ratio(importances[k - 1], importances[k])} times less than "
                 f"{leaders[-1]!r}"
             )
         for j, feature in enumerate(leaders):
@@ -3012,7 +3029,7 @@ def missing_values(
 
 # --------------------------------------------------------------------------- feature sets
 
-HOOK_ERROR = "{file}: features() {problem}"
+HOOK_ERROR = "{file}: the features() hook of 'case' {problem}"
 _HOOK_HINT = (
     "features(df) must return a pandas DataFrame of new columns on df's index, "
     "such as pd.DataFrame({'hour': df['timestamp'].dt.hour}, index=df.index); see "

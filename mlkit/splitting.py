@@ -51,6 +51,7 @@ from mlkit._validation import (
     check_int,
     check_random_state,
     check_same_columns,
+    model_errors,
 )
 
 if TYPE_CHECKING:
@@ -1432,12 +1433,15 @@ def _transformer_check(
         values = values.toarray() if hasattr(values, "toarray") else np.asarray(values)
         return values.astype("float64")
 
-    given = dense(transformer.transform(probe))
-    on_train = dense(
-        clone(transformer).fit(train[names], train[target]).transform(probe)
-    )
-    both = pd.concat([train, test])
-    on_both = dense(clone(transformer).fit(both[names], both[target]).transform(probe))
+    with model_errors("transformer", "transform and refit on the rows of 'train'"):
+        given = dense(transformer.transform(probe))
+        on_train = dense(
+            clone(transformer).fit(train[names], train[target]).transform(probe)
+        )
+        both = pd.concat([train, test])
+        on_both = dense(
+            clone(transformer).fit(both[names], both[target]).transform(probe)
+        )
 
     def same(a: np.ndarray, b: np.ndarray) -> bool:
         return a.shape == b.shape and np.allclose(
@@ -1529,6 +1533,15 @@ def leakage_report(
     for name, column in (("time_column", time_column), ("group_column", group_column)):
         if column is not None:
             check_columns(train, [column], name)
+    for name, names in (("text_columns", text_columns), ("columns", columns)):
+        if isinstance(names, str):
+            raise MlkitTypeError(
+                with_hint(
+                    f"'{name}' must be a list of column names; got the string "
+                    f"{names!r}.",
+                    f"pass {name}=[{names!r}].",
+                )
+            )
     findings: list[dict[str, str]] = []
     checks = ["duplicates", "near-duplicates", "target proxies"]
     n_test = len(test)

@@ -899,7 +899,7 @@ def test_a_hook_returning_a_bad_object_names_the_hooks_file(case_copy, name):
     case = mk.cases.load(folder)
     with pytest.raises(error, match=re.escape(message)) as caught:
         case_features(case)
-    assert str(caught.value).startswith(f"{case.hooks_file}: features() ")
+    assert str(caught.value).startswith(f"{case.hooks_file}: the features() hook ")
     assert "Hint:" in str(caught.value)
 
 

@@ -24,18 +24,18 @@ SHARE = st.one_of(st.sampled_from([0.2, 0.25, 0.3, 0.5]), st.floats(0.05, 0.6))
 BAD_SHARE = st.sampled_from([0.0, 1.0, -0.1, 1.5, np.nan, "0.2", True, 2])
 VALIDATION_SHARE = st.one_of(st.sampled_from([0.0, 0.2]), st.floats(0.0, 0.3))
 BAD_VALIDATION_SHARE = st.sampled_from([-0.2, 1.0, np.inf, None])
-GAP = st.sampled_from([None, None, "3D", "0D", pd.Timedelta(days=1), 0, 2, 1.5])
+DATE_GAP = st.sampled_from([None, "3D", "0D", pd.Timedelta(days=1)])
+NUMBER_GAP = st.sampled_from([None, 0, 2, 1.5])
 BAD_GAP = st.sampled_from(["-2D", -1, "soon", [1], True, np.nan, "1000D"])
 
 
-def messy(data):
-    """Whether this call may take bad arguments; two calls in three take good ones."""
-    return data.draw(st.integers(0, 2)) == 0
+#: Each test runs on valid arguments, then on arguments of which some are wrong.
+BOTH = pytest.mark.parametrize("bad", [False, True], ids=["valid", "messy"])
 
 
 def pick(data, bad, good, wrong):
     """A value of ``good``, or with ``bad`` sometimes one of ``wrong``."""
-    if bad and data.draw(st.integers(0, 3)) == 0:
+    if bad and data.draw(st.integers(0, 3)) == 3:
         return data.draw(wrong)
     return data.draw(good)
 
@@ -93,12 +93,12 @@ def with_structure(data, n, bad=True):
 
 def column_or_none(data, df, name, bad=True):
     """Mostly the column ``name``; sometimes None, another column or one ``df`` lacks."""
-    choice = data.draw(st.integers(0 if bad else 4, 19))
-    if choice == 0:
+    choice = data.draw(st.integers(0, 19 if bad else 15))
+    if choice == 19:
         return "missing column"
-    if choice <= 3:
+    if choice >= 16:
         return data.draw(st.sampled_from(list(df.columns)))
-    if choice <= 7:
+    if choice >= 12:
         return None
     return name
 
@@ -132,10 +132,10 @@ def check_split(df):
 
 
 @fuzzes("mlkit.splitting.split")
+@BOTH
 @given(st.data())
-@fuzz_settings(120)
-def test_split(data):
-    bad = messy(data)
+@fuzz_settings(30)
+def test_split(bad, data):
     n = gen.rows(data, 0 if bad else 6)
     df = with_structure(data, n, bad)
     strategy = pick(data, bad, STRATEGY, BAD_STRATEGY)
@@ -157,15 +157,16 @@ def test_split(data):
                 needs[strategy], "when"
             )
     if strategy in ("time", "time_group"):
-        kwargs["gap"] = pick(data, bad, GAP, BAD_GAP)
+        dates = not pd.api.types.is_numeric_dtype(df["when"])
+        kwargs["gap"] = pick(data, bad, DATE_GAP if dates else NUMBER_GAP, BAD_GAP)
     call("mlkit.splitting.split", splitting.split, df, check=check_split(df), **kwargs)
 
 
 @fuzzes("mlkit.splitting.split_for_deployment")
+@BOTH
 @given(st.data())
-@fuzz_settings(80)
-def test_split_for_deployment(data):
-    bad = messy(data)
+@fuzz_settings(20)
+def test_split_for_deployment(bad, data):
     n = gen.rows(data, 0 if bad else 6)
     df = with_structure(data, n, bad)
     call(
@@ -203,10 +204,10 @@ def check_suggestion(result):
 
 
 @fuzzes("mlkit.splitting.suggest_split")
+@BOTH
 @given(st.data())
-@fuzz_settings(120)
-def test_suggest_split(data):
-    bad = messy(data)
+@fuzz_settings(30)
+def test_suggest_split(bad, data):
     n = gen.rows(data, 0 if bad else 1)
     df = with_structure(data, n, bad)
     call(
@@ -230,10 +231,10 @@ def check_report(result):
 
 
 @fuzzes("mlkit.splitting.leakage_report")
+@BOTH
 @given(st.data())
-@fuzz_settings(100)
-def test_leakage_report(data):
-    bad = messy(data)
+@fuzz_settings(20)
+def test_leakage_report(bad, data):
     n = gen.rows(data, 0 if bad else 4, 60)
     df = with_structure(data, n, bad)
     if n > 2 and data.draw(st.booleans()):
@@ -254,18 +255,30 @@ def test_leakage_report(data):
         numbers = [c for c in ("when",) if pd.api.types.is_float_dtype(df[c])]
         if numbers:
             transformer = StandardScaler().fit(df[numbers])
+        if bad:
+            transformer = data.draw(
+                st.sampled_from(["scaler", StandardScaler(), transformer])
+            )
     call(
         "mlkit.splitting.leakage_report",
         splitting.leakage_report,
         train,
         test,
-        target=data.draw(st.sampled_from(["y", "y", "y", "missing column"])),
+        target=pick(data, bad, st.just("y"), st.just("missing column")),
         time_column=column_or_none(data, df, "when", bad),
         group_column=column_or_none(data, df, "who", bad),
-        text_columns=data.draw(
-            st.sampled_from([None, None, ["text"], ["y"], "text", []])
+        text_columns=pick(
+            data,
+            bad,
+            st.sampled_from([None, None, ["text"] if "text" in df else []]),
+            st.sampled_from([["y"], "text", ["missing column"]]),
         ),
-        columns=data.draw(st.sampled_from([None, None, ["x"], ["when"], []])),
+        columns=pick(
+            data,
+            bad,
+            st.sampled_from([None, None, [df.columns[0]], ["when"], []]),
+            st.sampled_from([["missing column"], "x"]),
+        ),
         transformer=transformer,
         check=check_report,
     )
@@ -303,10 +316,10 @@ def check_folds(cv, X, groups):
 
 
 @fuzzes("mlkit.splitting.GroupTimeSeriesSplit")
+@BOTH
 @given(st.data())
-@fuzz_settings(120)
-def test_group_time_series_split(data):
-    bad = messy(data)
+@fuzz_settings(30)
+def test_group_time_series_split(bad, data):
     n = gen.rows(data, 0 if bad else 8)
     df = with_structure(data, n, bad)
     time_column = pick(
