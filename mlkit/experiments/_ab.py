@@ -87,7 +87,7 @@ AB_COLUMNS: tuple[str, ...] = (
 )
 
 # Message templates, kept here so that tests can match them.
-EFFECT_ERROR = "'minimum_effect' must not be 0."
+EFFECT_ERROR = "'minimum_effect' must not be 0; got {got!r}."
 DIRECTION_ERROR = (
     "'minimum_effect' is {effect:+g}, but alternative={alternative!r} looks for a "
     "{direction} treatment."
@@ -106,8 +106,8 @@ HUGE_SAMPLE_ERROR = (
     "infinite in floating point."
 )
 OVERFLOW_ERROR = (
-    "'control' and 'treatment' hold outcomes so large that their difference or "
-    "its standard error is beyond float64."
+    "'control' and 'treatment' must hold outcomes whose difference and its "
+    "standard error fit in float64; got outcomes as large as {peak:.3g}."
 )
 N_ERROR = "'n' must be a finite number of units of at least 1; got {got!r}."
 
@@ -446,7 +446,9 @@ def ab_test(
         if not (math.isfinite(difference) and math.isfinite(std_error)):
             raise MlkitValueError(
                 with_hint(
-                    OVERFLOW_ERROR,
+                    OVERFLOW_ERROR.format(
+                        peak=float(np.ldexp(max(abs(c).max(), abs(t).max()), -shift))
+                    ),
                     "express the outcomes in a larger unit, such as thousands.",
                 )
             )
@@ -522,7 +524,7 @@ def _effect_size(
     if effect == 0:
         raise MlkitValueError(
             with_hint(
-                EFFECT_ERROR,
+                EFFECT_ERROR.format(got=minimum_effect),
                 "an effect of 0 cannot be detected; pass the smallest difference "
                 "that would change the decision, such as 0.01.",
             )

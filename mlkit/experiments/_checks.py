@@ -180,7 +180,10 @@ def outcomes(values: Any, name: str, *, binary: bool, min_size: int = 1) -> np.n
     if np.isinf(array).any():
         raise MlkitValueError(
             with_hint(
-                f"'{name}' has infinite values.", "pass finite outcomes per unit."
+                f"'{name}' must hold finite outcomes; got {int(np.isinf(array).sum()):,} "
+                "infinite value(s).",
+                "pass finite outcomes per unit; drop the units whose outcome failed "
+                "to compute, in both arms.",
             )
         )
     if binary:

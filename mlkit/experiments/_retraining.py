@@ -172,8 +172,8 @@ SINGLE_CLASS_ERROR = (
     "'y' holds a single class ({label!r}) in the training rows of {periods}."
 )
 MAPPING_ERROR = (
-    "'make_model''s first step, the feature mapping of the incremental updates, "
-    "could not be fitted on the first period: {error}"
+    "The first step of 'make_model', the feature mapping of the incremental "
+    "updates, could not be fitted on the first period: {error}"
 )
 SCORES_ERROR = "'metric' {metric!r} needs the model's {methods}, which {model} lacks."
 BINARY_ERROR = "'y' holds {k} classes, but the task is 'binary'."

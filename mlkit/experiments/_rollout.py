@@ -100,6 +100,10 @@ LATENCY_ERROR = (
     "'latency_ms' must be a pair (champion_ms, challenger_ms) of {n:,} latencies "
     "each; got {got}."
 )
+LATENCY_VALUE_ERROR = (
+    "'latency_ms' must hold finite, non-negative milliseconds; the {who}'s hold "
+    "{example!r}."
+)
 
 
 # --------------------------------------------------------------------------- canary
@@ -803,14 +807,31 @@ def _latencies(latency_ms: Any, n: int) -> tuple[np.ndarray, np.ndarray]:
     out = []
     for values, who in zip(pair, ("champion", "challenger"), strict=True):
         try:
+            if isinstance(values, pd.Series):  # nullable dtypes hold pd.NA
+                values = values.to_numpy(dtype="float64", na_value=np.nan)
             array = np.asarray(values, dtype="float64")
         except (TypeError, ValueError):
-            array = np.array([])
-        if array.shape != (n,) or not np.isfinite(array).all() or (array < 0).any():
+            raise MlkitTypeError(
+                with_hint(
+                    LATENCY_ERROR.format(n=n, got=f"{who}'s that are not numbers"),
+                    "pass latency_ms=(champion_ms, challenger_ms): milliseconds, one "
+                    "per request.",
+                )
+            ) from None
+        if array.shape != (n,):
             raise MlkitValueError(
                 with_hint(
                     LATENCY_ERROR.format(n=n, got=f"{who}'s of shape {array.shape}"),
                     "pass latency_ms=(champion_ms, challenger_ms): finite, "
+                    "non-negative milliseconds, one per request.",
+                )
+            )
+        bad = ~np.isfinite(array) | (array < 0)
+        if bad.any():
+            raise MlkitValueError(
+                with_hint(
+                    LATENCY_VALUE_ERROR.format(who=who, example=float(array[bad][0])),
+                    "drop the requests whose time was not measured, or pass "
                     "non-negative milliseconds, one per request.",
                 )
             )
