@@ -930,7 +930,8 @@ def resample(
     if len(classes) < 2:
         raise MlkitValueError(
             with_hint(
-                f"'y' has a single class ({classes[0]!r}); there is nothing to balance.",
+                f"'y' has a single class ({classes.tolist()[0]!r}); there is nothing "
+                "to balance.",
                 "pass the labels of every class.",
             )
         )
@@ -980,7 +981,7 @@ def resample(
         raise MlkitValueError(
             with_hint(
                 "method='smote' interpolates between rows of the same class, and a "
-                f"class of 'y' has a single row ({classes[counts.argmin()]!r}).",
+                f"class of 'y' has a single row ({classes.tolist()[counts.argmin()]!r}).",
                 "gather more rows of that class, or use method='oversample'.",
             )
         )

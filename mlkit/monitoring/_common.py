@@ -32,7 +32,8 @@ TEXT_MIN_LENGTH = 30
 # Message templates, kept here so that tests can match them.
 ALPHA_ERROR = "'alpha' must be a number in (0, 1); got {got!r}."
 DATETIME_ERROR = (
-    "column {column!r} holds dates or times ({dtype}), which are not compared."
+    "column {column!r} holds dates or times ({dtype}) in {side!r}, which are not "
+    "compared."
 )
 KIND_ERROR = "column {column!r} is {a} in 'reference' but {b} in 'current'."
 ALL_MISSING_ERROR = "column {column!r} has no values in {side!r}: all are missing."
@@ -80,15 +81,18 @@ def window_label(value: Any) -> str:
     return str(value)
 
 
-def column_kind(series: pd.Series, column: Any) -> str:
-    """``"numeric"``, ``"boolean"``, ``"text"`` or ``"categorical"``; dates refused."""
+def column_kind(series: pd.Series, column: Any, side: str) -> str:
+    """``"numeric"``, ``"boolean"``, ``"text"`` or ``"categorical"``; dates refused.
+
+    ``side`` is the argument that holds the column, named by the error.
+    """
     dtype = series.dtype
     if pd.api.types.is_datetime64_any_dtype(dtype) or pd.api.types.is_timedelta64_dtype(
         dtype
     ):
         raise MlkitTypeError(
             with_hint(
-                DATETIME_ERROR.format(column=column, dtype=dtype),
+                DATETIME_ERROR.format(column=column, dtype=dtype, side=side),
                 "leave it out with columns=[...], or compare what matters of it as a "
                 "number (such as the hour or the day of the week).",
             )
@@ -120,7 +124,7 @@ def as_numbers(series: pd.Series, kind: str) -> np.ndarray:
         return series.astype("float64").to_numpy(dtype="float64", na_value=np.nan)
     raise MlkitTypeError(
         with_hint(
-            f"column {series.name!r} holds categories, which have no order.",
+            f"'column' {series.name!r} holds categories, which have no order.",
             "pick a numeric or text column, or encode the categories as numbers.",
         )
     )
@@ -152,8 +156,8 @@ def compared_columns(
         )
     kinds: dict[Any, str] = {}
     for name in names:
-        a = column_kind(reference[name], name)
-        b = column_kind(current[name], name)
+        a = column_kind(reference[name], name, "reference")
+        b = column_kind(current[name], name, "current")
         numeric_a, numeric_b = a in ("numeric", "boolean"), b in ("numeric", "boolean")
         if numeric_a != numeric_b:
             raise MlkitTypeError(

@@ -140,7 +140,8 @@ REPORT_COLUMNS: tuple[str, ...] = (
 # Message templates, kept here so that tests can match them.
 NO_COLUMNS_ERROR = "'reference' and 'current' have no column to compare."
 DATETIME_ERROR = (
-    "column {column!r} holds dates or times ({dtype}), which are not tested."
+    "column {column!r} holds dates or times ({dtype}) in {side!r}, which are not "
+    "tested."
 )
 KIND_ERROR = "column {column!r} is {a} in 'reference' but {b} in 'current'."
 ALL_MISSING_ERROR = "column {column!r} has no values in {side!r}: all are missing."
@@ -221,7 +222,7 @@ def _kind(series: pd.Series, column: Any, side: str) -> str:
     ):
         raise MlkitTypeError(
             with_hint(
-                DATETIME_ERROR.format(column=column, dtype=dtype),
+                DATETIME_ERROR.format(column=column, dtype=dtype, side=side),
                 "leave it out with columns=[...], or test what matters of it as a "
                 "number (such as the hour or the day of the week); to follow drift "
                 "over time, use drift_over_time(df, time_column=...).",
@@ -496,7 +497,8 @@ def _numeric_column(
     # runs); it costs a sixth of one sort and places equal values reference first.
     order = np.argsort(pooled, kind="stable")
     np.take(pooled, order, out=merged, mode="clip")  # "clip": no buffering
-    np.subtract(merged[1:], merged[:-1], out=step)
+    with np.errstate(invalid="ignore"):  # equal infinities: NaN, masked below
+        np.subtract(merged[1:], merged[:-1], out=step)
     np.less(order, n1, out=from_ref)
     del order
     # n1 * n2 * (F_ref - F_cur) after each merged value: +n2 for a reference
@@ -523,7 +525,9 @@ def _numeric_column(
     statistic = min_s if min_s > max_s else max_s  # as scipy picks the side
 
     ref, cur = pooled[:n1], pooled[n1:]
-    edges = np.unique(_sorted_quantiles(ref, _PSI_QUANTILES))
+    with np.errstate(invalid="ignore"):  # between two infinities: NaN, dropped
+        quantiles = _sorted_quantiles(ref, _PSI_QUANTILES)
+    edges = np.unique(quantiles[~np.isnan(quantiles)])
     # Counts per bin from positions in the sorted samples: no pass over the data.
     bounds = np.empty((2, len(edges) + 2), dtype=np.intp)
     bounds[:, 0] = 0
@@ -538,7 +542,14 @@ def _numeric_column(
     absolute = merged
     np.copyto(absolute, gap)
     np.abs(absolute, out=absolute)
-    wasserstein = float(np.dot(absolute[:-1], step)) / (n1 * n2)
+    if np.isfinite(step).all():
+        wasserstein = float(np.dot(absolute[:-1], step)) / (n1 * n2)
+    else:
+        # Infinite values: only steps where the distribution functions differ
+        # count (a NaN step between equal infinities has no gap), and a gap
+        # that reaches an infinity makes the distance infinite.
+        differ = absolute[:-1] > 0
+        wasserstein = float(np.dot(absolute[:-1][differ], step[differ])) / (n1 * n2)
     return float(statistic), wasserstein, psi, n1, n2
 
 

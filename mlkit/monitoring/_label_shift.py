@@ -102,7 +102,7 @@ LABELS_ERROR = (
 )
 UNKNOWN_LABEL_ERROR = "'y_source' holds {labels}, which are not in 'labels'."
 SINGULAR_ERROR = (
-    "the confusion matrix of the model on the source data is singular, so the "
+    "the confusion matrix of 'proba_source' against 'y_source' is singular, so the "
     "target shares cannot be solved for: {why}."
 )
 

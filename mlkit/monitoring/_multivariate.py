@@ -96,11 +96,17 @@ CONSTANT_ERROR = (
     "column {column!r} is constant in 'reference', so it cannot be standardised "
     "for the MMD."
 )
+INFINITE_ERROR = (
+    "column {column!r} holds infinite values in {side!r}, which the MMD cannot "
+    "standardise."
+)
 CATEGORICAL_MMD_ERROR = (
-    "column {column!r} holds categories, which the MMD's Gaussian kernel cannot use."
+    "column {column!r} holds categories, which the MMD's Gaussian kernel cannot use; "
+    "'columns' must name numeric or text columns with 'method' 'mmd'."
 )
 NO_NUMERIC_ERROR = (
-    "method='mmd' needs numeric or text columns; {columns} hold categories."
+    "'method' 'mmd' needs numeric or text columns in 'reference' and 'current'; "
+    "{columns} hold categories."
 )
 
 
@@ -634,6 +640,17 @@ def multivariate_drift(
         if categorical:
             notes.append(f"Left out of the MMD, as categories: {shown(categorical)}.")
         for name in names:
+            for frame, side in ((reference, "reference"), (current, "current")):
+                values = as_numbers(frame[name], kinds[name])
+                if np.isinf(values).any():
+                    raise MlkitValueError(
+                        with_hint(
+                            INFINITE_ERROR.format(column=name, side=side),
+                            "replace them, for example with "
+                            "df.replace([np.inf, -np.inf], np.nan), or use "
+                            "method='classifier'.",
+                        )
+                    )
             values = as_numbers(reference[name], kinds[name])
             if np.nanstd(values) == 0:
                 raise MlkitValueError(

@@ -97,7 +97,7 @@ EMPTY_REFERENCE_ERROR = (
     "the reference (the first {share:.0%} of {what}) holds no rows of 'df'."
 )
 NO_TARGET_ERROR = "inject={inject!r} needs the target: 'target' is None."
-TARGET_KIND_ERROR = "inject={inject!r} needs a binary or numeric target; {target!r} has {count} classes."
+TARGET_KIND_ERROR = "inject={inject!r} needs a binary or numeric 'target'; {target!r} has {count} classes."
 NO_COLUMN_ERROR = "inject={inject!r} needs a numeric or text column to shift; 'df' has none besides the target and time."
 COLUMN_ROLE_ERROR = "'column' {column!r} is the {role} column; pick a feature."
 START_ERROR = (
@@ -105,7 +105,7 @@ START_ERROR = (
     "windows' labels; got {got!r}."
 )
 ONE_CLASS_ERROR = (
-    "the target {target!r} has one class in a shifted window: a label shift needs both."
+    "'target' {target!r} has one class in a shifted window: a label shift needs both."
 )
 
 
@@ -190,7 +190,7 @@ def _default_column(df: pd.DataFrame, exclude: list[Any], inject: str) -> Any:
             best, spread = name, sd
     if best is None:
         for name in df.columns:
-            if name not in exclude and column_kind(df[name], name) == "text":
+            if name not in exclude and column_kind(df[name], name, "df") == "text":
                 return name
         raise MlkitValueError(
             with_hint(
@@ -857,7 +857,7 @@ def _inject(
                         "name a feature, such as a numeric column of df.",
                     )
                 )
-        kind = column_kind(current[column], column)
+        kind = column_kind(current[column], column, "df")
         kind = "numeric" if kind == "boolean" else kind
         x = as_numbers(current[column], kind)
     tilted = inject == "covariate" or (inject == "label" and info["kind"] == "numeric")
