@@ -35,7 +35,7 @@ import pandas as pd
 
 from mlkit._exceptions import MlkitTypeError, MlkitValueError, MlkitWarning, with_hint
 from mlkit._results import Result
-from mlkit._validation import as_1d, check_random_state, n_rows
+from mlkit._validation import as_1d, check_random_state, model_errors, n_rows
 
 if TYPE_CHECKING:
     import altair as alt
@@ -129,7 +129,8 @@ def _check_pred_probs(pred_probs: Any, n: int, n_classes: int) -> np.ndarray:
     except (TypeError, ValueError):
         raise MlkitTypeError(
             with_hint(
-                "'pred_probs' must be numbers: an array of probabilities.",
+                "'pred_probs' must be numbers: an array of probabilities; got "
+                f"{type(pred_probs).__name__} holding other values.",
                 "pass model.predict_proba(X), or cross_val_predict(..., "
                 "method='predict_proba').",
             )
@@ -362,9 +363,15 @@ class LabelErrors(Result):
         y_in = y if isinstance(y, pd.Series) else labels
         # cross_val_predict orders the columns by the sorted labels, as
         # model.classes_ does: the same order as `classes`.
-        pred_probs = cross_val_predict(
-            clone(estimator), X, labels, groups=groups, cv=cv, method="predict_proba"
-        )
+        with model_errors("estimator", "be cross-validated on 'X' and 'y'"):
+            pred_probs = cross_val_predict(
+                clone(estimator),
+                X,
+                labels,
+                groups=groups,
+                cv=cv,
+                method="predict_proba",
+            )
         return find_label_errors(y_in, pred_probs, classes=classes)
 
     def to_frame(self) -> pd.DataFrame:

@@ -553,8 +553,14 @@ def condition_lf(
     backticks around names with spaces (```hours per week` > 50``). Rows where
     it is false, or missing, get ABSTAIN.
 
-    The expression is evaluated as code, like a cell of a notebook: pass only
-    text you typed yourself, never text read from data or from case files.
+    The expression is evaluated by pandas' own evaluator (``engine="python"``),
+    never by Python's ``eval``. It may read the columns and call their methods
+    that only read (``text.str.contains('free')``, ``age.between(18, 30)``);
+    private attributes (``__class__``, ...), writers (``to_csv``, ...),
+    methods that run a function (``apply``, ``pipe``, ``map``, ...) and
+    ``inplace=`` are refused, so that a condition cannot leave the frame.
+    Still, pass only text you typed yourself, never text read from data or
+    from case files.
 
     Parameters
     ----------
@@ -574,9 +580,10 @@ def condition_lf(
     Raises
     ------
     MlkitValueError
-        An expression that does not parse, or a class below 0; when applied, an
-        expression that names a column the frame lacks (the message names it)
-        or that is not true or false on each row (such as ``"age + 1"``).
+        An expression that does not parse, uses '@' variables or one of the
+        attributes above, or a class below 0; when applied, an expression that
+        names a column the frame lacks (the message names it) or that is not
+        true or false on each row (such as ``"age + 1"``).
 
     Examples
     --------
