@@ -172,7 +172,9 @@ def _check_correction(correction: Any) -> str | None:
         raise MlkitValueError(
             with_hint(
                 CHOICE_ERROR.format(
-                    name="correction", allowed={*CORRECTIONS, None}, got=correction
+                    name="correction",
+                    allowed="{" + ", ".join(map(repr, (*CORRECTIONS, None))) + "}",
+                    got=correction,
                 ),
                 "'holm' controls the chance of any false alarm; 'bh' the share of "
                 "false alarms among the columns flagged.",

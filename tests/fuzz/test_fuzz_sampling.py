@@ -44,7 +44,7 @@ def check_reservoir(stream, k):
 
 @fuzzes("mlkit.sampling.reservoir_sample")
 @given(st.data())
-@fuzz_settings(80)
+@fuzz_settings(60)
 def test_reservoir_sample(data):
     n = data.draw(st.one_of(gen.sizes, st.integers(60, 500)))
     kind = data.draw(
@@ -88,7 +88,7 @@ def check_sample(df, expected):
 
 @fuzzes("mlkit.sampling.sample")
 @given(st.data())
-@fuzz_settings(60)
+@fuzz_settings(50)
 def test_sample(data):
     n = gen.rows(data)
     df = gen.frame(data, n, max_columns=3)
@@ -212,10 +212,12 @@ def check_resample(X, y, method):
 
 @fuzzes("mlkit.sampling.resample")
 @given(st.data())
-@fuzz_settings(50)
+@fuzz_settings(40)
 def test_resample(data):
-    n = gen.rows(data)
-    X = gen.numeric_frame(data, n, max_columns=3)
+    n = gen.rows(data, 0 if data.draw(st.integers(0, 9)) == 0 else 4)
+    clean = data.draw(st.integers(0, 2)) > 0
+    kinds = ("float_clean", "int", "Int64", "constant") if clean else gen.NUMERIC_KINDS
+    X = gen.frame(data, n, kinds=kinds, max_columns=3)
     form = data.draw(st.sampled_from(["frame", "frame", "array", "list", "series"]))
     if form == "array":
         X = X.to_numpy(dtype="float64", na_value=np.nan)
@@ -227,7 +229,7 @@ def test_resample(data):
     if data.draw(st.integers(0, 9)) == 0:
         y = gen.container(data, gen.labels(data, gen.rows(data)))
     method = data.draw(
-        st.sampled_from(["oversample", "undersample", "smote", "tomek", "nope"])
+        st.sampled_from(["oversample", "undersample", "smote", "tomek"] * 3 + ["nope"])
     )
     call(
         "mlkit.sampling.resample",
