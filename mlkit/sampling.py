@@ -45,6 +45,7 @@ from mlkit._validation import (
     check_random_state,
     check_same_columns,
     check_size,
+    model_errors,
     n_rows,
     take_rows,
 )
@@ -793,7 +794,8 @@ def importance_weights(
             )
         model = clone(classifier)
     folds = StratifiedKFold(n_splits=N_FOLDS, shuffle=True, random_state=seed)
-    proba = cross_val_predict(model, X, y, cv=folds, method="predict_proba")[:, 1]
+    with model_errors("classifier", "learn to tell 'source' rows from 'target' rows"):
+        proba = cross_val_predict(model, X, y, cv=folds, method="predict_proba")[:, 1]
     auc = float(roc_auc_score(y, proba))
 
     p = np.clip(proba[:n_source], _EPS, 1 - _EPS)
@@ -1369,9 +1371,12 @@ def compare_imbalance(
     for treatment in treatments:
         base = "none" if treatment == "cost_threshold" else treatment
         if base not in fitted:
-            fitted[base] = _fit_treatment(
-                base, estimator, X_train, y_tr, X_test, positive_label, seed
-            )
+            with model_errors(
+                "estimator", f"be fitted on 'X_train' and score 'X_test' ({base})"
+            ):
+                fitted[base] = _fit_treatment(
+                    base, estimator, X_train, y_tr, X_test, positive_label, seed
+                )
         score, train_rows = fitted[base]
         threshold = cost_threshold if treatment == "cost_threshold" else 0.5
         flagged = score >= threshold

@@ -137,7 +137,7 @@ def check_report(reference, current):
 
 @fuzzes("mlkit.monitoring.drift_report")
 @given(st.data())
-@fuzz_settings(50)
+@fuzz_settings(40)
 def test_drift_report(data):
     reference, current = frame_pair(data)
     columns = data.draw(
