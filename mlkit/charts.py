@@ -171,7 +171,7 @@ def _chart_html(spec: dict[str, Any]) -> str:
 def _to_spec(chart: Any) -> dict[str, Any]:
     if isinstance(chart, dict):
         return chart
-    if hasattr(chart, "to_dict"):
+    if type(chart).__module__.startswith("altair") and hasattr(chart, "to_dict"):
         # Tests validate every chart against the schema; display skips it, for speed.
         return chart.to_dict(validate=False)
     raise MlkitValueError(
@@ -249,18 +249,84 @@ def _title(text: str, subtitle: str | None = None) -> Any:
     )
 
 
+def _check_frame(
+    frame: Any,
+    columns: Any,
+    *,
+    hint: str,
+    numeric: Any = (),
+    name: str = "frame",
+) -> None:
+    """Refuse, naming ``name``, what is not a frame with ``columns``, numbers in ``numeric``."""
+    import pandas as pd
+
+    from mlkit._exceptions import MlkitTypeError
+    from mlkit._validation import check_frame
+
+    check_frame(frame, name, allow_empty=True)
+    wanted = [c for c in columns if c is not None]
+    missing = [c for c in wanted if c not in frame.columns]
+    if missing:
+        raise MlkitValueError(
+            with_hint(
+                f"'{name}' lacks the column(s) {', '.join(map(repr, missing))}; got "
+                f"the columns {', '.join(map(repr, list(frame.columns)[:12]))}.",
+                hint,
+            )
+        )
+    repeated = [c for c in wanted if isinstance(frame[c], pd.DataFrame)]
+    if repeated:
+        raise MlkitValueError(
+            with_hint(
+                f"'{name}' has more than one column named {repeated[0]!r}.",
+                "give each column its own name, for example with frame.rename().",
+            )
+        )
+    for column in numeric:
+        if column is None:
+            continue
+        dtype = frame[column].dtype
+        numbers = ("integer", "floating", "mixed-integer-float", "boolean", "empty")
+        if dtype.kind == "O" and (
+            pd.api.types.infer_dtype(frame[column], skipna=True) in numbers
+        ):
+            continue  # numbers held as Python objects are numbers all the same
+        if not (
+            pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)
+        ):
+            raise MlkitTypeError(
+                with_hint(
+                    f"'{name}' column {column!r} must hold numbers; got values of "
+                    f"type {dtype}.",
+                    f"convert it first, for example {name}[{column!r}].astype(float).",
+                )
+            )
+
+
+def _floats(values: pd.Series) -> pd.Series:
+    """Numbers as float64, a missing one (None, pd.NA) as NaN, whatever the dtype."""
+    import pandas as pd
+
+    return pd.to_numeric(values.astype(object), errors="coerce").astype("float64")
+
+
+def _text(values: pd.Series) -> pd.Series:
+    """Labels as text, a missing one as "(missing)": pandas' str dtype keeps NaN."""
+    return values.astype(object).where(values.notna(), "(missing)").astype("str")
+
+
 def message_chart(message: str, *, title: str = "") -> alt.Chart:
     """A chart that only says ``message``: what a chart shows when there is nothing to draw."""
     import altair as alt
     import pandas as pd
 
+    # altair refuses title=Undefined in properties(): leave the title out instead.
+    heading = {"title": _title(str(title))} if title else {}
     return (
-        alt.Chart(pd.DataFrame({"message": [message]}))
+        alt.Chart(pd.DataFrame({"message": [str(message)]}))
         .mark_text(fontSize=FONT_SIZE + 1, color=TEXT, align="left", x=5)
         .encode(text="message:N")
-        .properties(
-            width=420, height=40, title=_title(title) if title else alt.Undefined
-        )
+        .properties(width=420, height=40, **heading)
     )
 
 
@@ -326,8 +392,13 @@ def distribution(
     ('bar', 'count')
     """
     import altair as alt
+    import numpy as np
     import pandas as pd
 
+    from mlkit._validation import check_int
+
+    bins = check_int(bins, "bins", 1, "30")
+    max_categories = check_int(max_categories, "max_categories", 1, "20")
     series = values if isinstance(values, pd.Series) else pd.Series(values)
     series = series.reset_index(drop=True)
     name = str(series.name) if series.name is not None else "value"
@@ -367,8 +438,16 @@ def distribution(
         series
     )
     dated = pd.api.types.is_datetime64_any_dtype(series)
+    infinite = 0
+    if numeric:
+        # Infinities have no bin: counted and said, like missing values.
+        finite = np.isfinite(series.astype("float64")).to_numpy()
+        infinite = int((~finite).sum())
+        series, group = series[finite], group[finite]
     subtitle = [
-        f"{len(series):,} values" + (f", {missing:,} missing" if missing else "")
+        f"{len(series):,} values"
+        + (f", {missing:,} missing" if missing else "")
+        + (f", {infinite:,} infinite" if infinite else "")
     ]
     color = (
         alt.Color(
@@ -506,14 +585,15 @@ def process_map(
         "applies",
         "decisions",
     }
-    missing = required - set(stages.columns)
-    if missing:
-        raise MlkitValueError(
-            with_hint(
-                f"'stages' lacks the column(s) {sorted(missing)}.",
-                "build it with mlkit.design.stages_frame().",
-            )
-        )
+    _check_frame(
+        stages,
+        sorted(required),
+        numeric=("number", "decisions"),
+        hint="build it with mlkit.design.stages_frame().",
+        name="stages",
+    )
+    if stages.empty:
+        return message_chart("No stage to draw.", title=title)
     nodes = stages.sort_values("number").reset_index(drop=True).copy()
     loop = nodes[nodes["number"] > 0]
     n = len(loop)
@@ -547,7 +627,8 @@ def process_map(
     if 0 in pos.index and numbers:
         pairs.insert(0, (0, numbers[0]))
     edges = pd.DataFrame(
-        [
+        columns=["x", "y", "x2", "y2", "kind"],
+        data=[
             {
                 "x": pos.at[a, "x"],
                 "y": pos.at[a, "y"],
@@ -556,7 +637,7 @@ def process_map(
                 "kind": "iterate" if b == numbers[0] and a != 0 else "next",
             }
             for a, b in pairs
-        ]
+        ],
     )
     # Arrow heads part-way along each edge, turned to point along it (clockwise
     # degrees from "up", in screen coordinates).
@@ -681,6 +762,19 @@ def comparison_chart(
 
     from mlkit._results import readable
 
+    _check_frame(
+        decisions,
+        ("key", "choice_a", "choice_b", "status"),
+        hint="pass the decisions table of compare_iterations(...).",
+        name="decisions",
+    )
+    _check_frame(
+        evidence,
+        ("key", "measure", "value_a", "value_b", "difference"),
+        numeric=("value_a", "value_b", "difference"),
+        hint="pass the evidence table of compare_iterations(...).",
+        name="evidence",
+    )
     if decisions.empty:
         return message_chart(
             "Neither iteration recorded a decision.", title=f"{a} against {b}"
@@ -819,18 +913,16 @@ def metric_panels(
     import pandas as pd
 
     names = dict(metrics) if hasattr(metrics, "items") else {m: m for m in metrics}
-    missing = [c for c in [label, *names] if c not in frame.columns]
-    if missing:
-        raise MlkitValueError(
-            with_hint(
-                f"'frame' lacks the column(s) {', '.join(map(repr, missing))}.",
-                "pass one row per item with a column per metric.",
-            )
-        )
+    _check_frame(
+        frame,
+        [label, *names],
+        hint="pass one row per item with a column per metric.",
+        numeric=list(names),
+    )
     order = [str(v) for v in frame[label]]
     panels = []
     for column, name in names.items():
-        values = frame[column].astype("float64").to_numpy()
+        values = _floats(frame[column]).to_numpy()
         lower = column in lower_is_better
         finite = values[np.isfinite(values)]
         best = (finite.min() if lower else finite.max()) if len(finite) else np.nan
@@ -918,14 +1010,12 @@ def line_chart(
     import altair as alt
     import pandas as pd
 
-    missing = [c for c in (x, y, color) if c is not None and c not in frame.columns]
-    if missing:
-        raise MlkitValueError(
-            with_hint(
-                f"'frame' lacks the column(s) {', '.join(map(repr, missing))}.",
-                "pass the names of columns of the frame.",
-            )
-        )
+    _check_frame(
+        frame,
+        (x, y, color),
+        hint="pass the names of columns of the frame.",
+        numeric=(y,),
+    )
     kind = "T" if pd.api.types.is_datetime64_any_dtype(frame[x]) else "Q"
     encoding = {
         "x": alt.X(
@@ -1007,16 +1097,14 @@ def band_chart(
     import altair as alt
     import pandas as pd
 
-    missing = [c for c in (x, y, low, high, color) if c not in frame.columns]
-    if missing:
-        raise MlkitValueError(
-            with_hint(
-                f"'frame' lacks the column(s) {', '.join(map(repr, missing))}.",
-                "pass the names of columns of the frame.",
-            )
-        )
-    order = [str(v) for v in pd.unique(frame[color])]
-    data = frame.assign(**{color: frame[color].astype("str")})
+    _check_frame(
+        frame,
+        (x, y, low, high, color),
+        hint="pass the names of columns of the frame.",
+        numeric=(x, y, low, high),
+    )
+    order = [str(v) for v in pd.unique(_text(frame[color]))]
+    data = frame.assign(**{color: _text(frame[color])})
     colour = alt.Color(
         f"{color}:N",
         sort=order,
@@ -1118,14 +1206,12 @@ def heatmap(
     import pandas as pd
 
     extra = [tooltip] if isinstance(tooltip, str) else list(tooltip)
-    missing = [c for c in (x, y, value, *extra) if c not in frame.columns]
-    if missing:
-        raise MlkitValueError(
-            with_hint(
-                f"'frame' lacks the column(s) {', '.join(map(repr, missing))}.",
-                "pass the names of columns of the frame.",
-            )
-        )
+    _check_frame(
+        frame,
+        (x, y, value, *extra),
+        hint="pass the names of columns of the frame.",
+        numeric=(value,),
+    )
     low, high = float(domain[0]), float(domain[1])
     if not low < high:
         raise MlkitValueError(
@@ -1135,9 +1221,9 @@ def heatmap(
             )
         )
     middle = (low + high) / 2
-    values = frame[value].astype("float64")
+    values = _floats(frame[value])
     data = frame[[x, y, value, *extra]].assign(
-        **{x: frame[x].astype("str"), y: frame[y].astype("str")},
+        **{x: _text(frame[x]), y: _text(frame[y])},
         text=[f"{v:.2f}" if np.isfinite(v) else "n/a" for v in values],
         # Written in white on the darkest cells, in dark grey elsewhere.
         dark=(values - middle).abs() > 0.6 * (high - middle),
@@ -1227,17 +1313,19 @@ def lf_summary_chart(
     import altair as alt
     import pandas as pd
 
+    from mlkit._validation import check_number
+
+    if chance is not None:
+        chance = check_number(chance, "chance", low=0, high=1, example="0.5")
     needed = ["name", "coverage", "overlaps", "conflicts"]
     if chance is not None:
         needed.append("empirical_accuracy")
-    missing = [c for c in needed if c not in frame.columns]
-    if missing:
-        raise MlkitValueError(
-            with_hint(
-                f"'frame' lacks the column(s) {', '.join(map(repr, missing))}.",
-                "pass the table of lf_summary(...).to_frame().",
-            )
-        )
+    _check_frame(
+        frame,
+        needed,
+        hint="pass the table of lf_summary(...).to_frame().",
+        numeric=needed[1:],
+    )
     order = [str(v) for v in frame["name"]]
     measures = ["coverage", "overlaps", "conflicts"]
     long = pd.DataFrame(
@@ -1245,9 +1333,9 @@ def lf_summary_chart(
             "name": order * 3,
             "measure": [m for m in measures for _ in order],
             "rank": [i for i in range(3) for _ in order],
-            "share": pd.concat([frame[m] for m in measures], ignore_index=True)
-            .astype("float64")
-            .to_numpy(),
+            "share": _floats(
+                pd.concat([_floats(frame[m]) for m in measures], ignore_index=True)
+            ).to_numpy(),
         }
     )
     y = alt.Y(
@@ -1295,7 +1383,7 @@ def lf_summary_chart(
     accuracy = pd.DataFrame(
         {
             "name": order,
-            "accuracy": frame["empirical_accuracy"].astype("float64").to_numpy(),
+            "accuracy": _floats(frame["empirical_accuracy"]).to_numpy(),
         }
     )
     accuracy["level"] = [
@@ -1381,14 +1469,21 @@ def marked_curve(
     import altair as alt
     import pandas as pd
 
-    missing = [c for c in (x, y) if c not in frame.columns]
-    if missing:
+    _check_frame(
+        frame, (x, y), hint="pass the names of columns of the frame.", numeric=(x, y)
+    )
+    from mlkit._validation import check_number
+
+    if not hasattr(marks, "items"):
         raise MlkitValueError(
             with_hint(
-                f"'frame' lacks the column(s) {', '.join(map(repr, missing))}.",
-                "pass the names of columns of the frame.",
+                f"'marks' must map labels to values of x; got {type(marks).__name__}.",
+                "pass, for example, marks={'chosen': 0.5}.",
             )
         )
+    values = [
+        check_number(v, "marks", example="{'chosen': 0.5}") for v in marks.values()
+    ]
     labels = [str(k) for k in marks]
     if len(labels) > len(PALETTE) - 1:
         raise MlkitValueError(
@@ -1418,7 +1513,7 @@ def marked_curve(
         )
     )
     rules = (
-        alt.Chart(pd.DataFrame({"mark": labels, x: [float(v) for v in marks.values()]}))
+        alt.Chart(pd.DataFrame({"mark": labels, x: values}))
         .mark_rule(strokeDash=[4, 3], strokeWidth=2)
         .encode(
             x=f"{x}:Q",
@@ -1481,22 +1576,33 @@ def before_after_chart(
     import pandas as pd
 
     extra = [tooltip] if isinstance(tooltip, str) else list(tooltip)
-    missing = [c for c in (x, y, flag, *extra) if c not in frame.columns]
-    if missing:
+    _check_frame(
+        frame,
+        (x, y, flag, *extra),
+        hint="pass the names of columns of the frame.",
+        numeric=(x, y),
+    )
+    if (
+        not isinstance(labels, (tuple, list))
+        or len(labels) != 2
+        or labels[0] == labels[1]
+        or not all(isinstance(v, str) for v in labels)
+    ):
         raise MlkitValueError(
             with_hint(
-                f"'frame' lacks the column(s) {', '.join(map(repr, missing))}.",
-                "pass the names of columns of the frame.",
+                f"'labels' must be two different strings; got {labels!r}.",
+                "pass, for example, labels=('failed', 'passed').",
             )
         )
-    flagged = frame[flag].astype(bool).to_numpy()
+    # A missing flag is not a flag.
+    flagged = frame[flag].fillna(False).astype(bool).to_numpy()
     # Flagged points last, so that they are drawn on top of the others.
     data = (
         frame[[x, y, *extra]]
         .assign(outcome=np.where(flagged, labels[0], labels[1]))
         .iloc[np.argsort(flagged, kind="stable")]
     )
-    values = pd.concat([data[x], data[y]]).astype("float64")
+    values = pd.concat([_floats(data[x]), _floats(data[y])])
     finite = values[np.isfinite(values)]
     low, high = (float(finite.min()), float(finite.max())) if len(finite) else (0, 1)
     diagonal = (
@@ -1586,14 +1692,12 @@ def reliability_chart(
     needed = ["lower", "upper", "count", "mean_predicted", "observed_frequency"]
     if color is not None:
         needed.append(color)
-    missing = [c for c in needed if c not in frame.columns]
-    if missing:
-        raise MlkitValueError(
-            with_hint(
-                f"'frame' lacks the column(s) {', '.join(map(repr, missing))}.",
-                "pass the table of reliability(...).to_frame().",
-            )
-        )
+    _check_frame(
+        frame,
+        needed,
+        hint="pass the table of reliability(...).to_frame().",
+        numeric=needed[:5],
+    )
     columns = needed[:5] + ([color] if color is not None else [])
     data = frame[columns].copy()
     unit = alt.Scale(domain=[0, 1], nice=False)
@@ -1606,8 +1710,8 @@ def reliability_chart(
         alt.Tooltip("observed_frequency:Q", title=y_title, format=".3f"),
     ]
     if color is not None:
-        order = [str(v) for v in pd.unique(data[color])]
-        data[color] = data[color].astype("str")
+        order = [str(v) for v in pd.unique(_text(data[color]))]
+        data[color] = _text(data[color])
         hue: Any = alt.Color(
             f"{color}:N",
             sort=order,
@@ -1694,18 +1798,19 @@ def importance_chart(
     """
     import altair as alt
 
+    from mlkit._validation import check_int
+
+    max_features = check_int(max_features, "max_features", 1, "20")
     needed = [feature, value, *(c for c in (error, highlight) if c is not None)]
-    missing = [c for c in needed if c not in frame.columns]
-    if missing:
-        raise MlkitValueError(
-            with_hint(
-                f"'frame' lacks the column(s) {', '.join(map(repr, missing))}.",
-                "pass the names of columns of the frame.",
-            )
-        )
+    _check_frame(
+        frame,
+        needed,
+        hint="pass the names of columns of the frame.",
+        numeric=(value, error),
+    )
     data = (
         frame[needed]
-        .assign(**{feature: frame[feature].astype("str")})
+        .assign(**{feature: _text(frame[feature])})
         .sort_values(value, ascending=False, kind="stable")
         .head(max_features)
     )
@@ -1792,20 +1897,21 @@ def waterfall_chart(
     import numpy as np
     import pandas as pd
 
-    missing = [c for c in (label, value) if c not in frame.columns]
-    if missing:
-        raise MlkitValueError(
-            with_hint(
-                f"'frame' lacks the column(s) {', '.join(map(repr, missing))}.",
-                "pass the names of columns of the frame.",
-            )
-        )
-    steps = frame[value].astype("float64").to_numpy()
+    _check_frame(
+        frame,
+        (label, value),
+        hint="pass the names of columns of the frame.",
+        numeric=(value,),
+    )
+    from mlkit._validation import check_number
+
+    base = check_number(base, "base", example="0.0")
+    steps = _floats(frame[value]).to_numpy()
     ends = base + np.cumsum(steps)
     total = float(ends[-1]) if len(ends) else float(base)
     data = pd.DataFrame(
         {
-            "step": frame[label].astype("str").to_numpy(),
+            "step": _text(frame[label]).to_numpy(),
             "start": ends - steps,
             "end": ends,
             "change": steps,
@@ -1925,16 +2031,14 @@ def interval_chart(
     import pandas as pd
 
     extra = [tooltip] if isinstance(tooltip, str) else list(tooltip)
-    missing = [c for c in (x, y, low, high, *extra) if c not in frame.columns]
-    if missing:
-        raise MlkitValueError(
-            with_hint(
-                f"'frame' lacks the column(s) {', '.join(map(repr, missing))}.",
-                "pass the names of columns of the frame.",
-            )
-        )
+    _check_frame(
+        frame,
+        (x, y, low, high, *extra),
+        hint="pass the names of columns of the frame.",
+        numeric=(x, low, high),
+    )
     columns = list(dict.fromkeys([y, x, low, high, *extra]))
-    data = frame[columns].assign(**{y: frame[y].astype("str")})
+    data = frame[columns].assign(**{y: _text(frame[y])})
     order = [str(v) for v in (data[y] if order is None else order)]
     y_axis = alt.Y(
         f"{y}:N",
