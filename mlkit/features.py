@@ -1724,7 +1724,7 @@ def feature_leaks(
     >>> leaks.findings[["check", "feature"]].values.tolist()
     [['value after prediction time', 'closed']]
     """
-    from mlkit.splitting import _times
+    from mlkit.splitting import _check_unique_columns, _times
 
     if not isinstance(importance, FeatureImportance):
         raise MlkitTypeError(
@@ -1807,6 +1807,7 @@ def feature_leaks(
             )
     if data is not None:
         check_frame(data, "data")
+        _check_unique_columns(data, "data")
         checks.append("value after prediction time")
         times = _times(data, time_column)
         if not pd.api.types.is_datetime64_any_dtype(times):
@@ -2072,8 +2073,12 @@ def generalisation(
     >>> generalisation(train, test).to_frame()[["below share", "above share"]].values
     array([[0.25, 0.5 ]])
     """
+    from mlkit.splitting import _check_unique_columns
+
     check_frame(train, "train")
     check_frame(test, "test")
+    _check_unique_columns(train, "train")
+    _check_unique_columns(test, "test")
     if columns is None:
         columns = list(train.columns)
     else:
@@ -2246,7 +2251,11 @@ def infer_kinds(frame: pd.DataFrame) -> dict[str, str]:
     >>> infer_kinds(frame)
     {'n': 'numeric', 'i': 'integer', 'b': 'boolean', 'c': 'category', 't': 'datetime'}
     """
+    from mlkit.splitting import _check_unique_columns
+
     check_frame(frame, "frame", allow_empty=True)
+    # One kind per name: a name twice would lose a column's kind.
+    _check_unique_columns(frame, "frame")
     kinds = {}
     for position, column in enumerate(frame.columns):
         values = frame.iloc[:, position]
@@ -3286,6 +3295,7 @@ def case_features(
     13
     """
     from mlkit.cases import load
+    from mlkit.splitting import _check_unique_columns
 
     if not isinstance(engineered, bool):
         raise MlkitTypeError(
@@ -3306,6 +3316,7 @@ def case_features(
         data = case.load_data()
     else:
         check_frame(data, "data")
+        _check_unique_columns(data, "data")
         needed = [*spec.feature_columns, spec.target]
         lacking = [c for c in needed if c not in data.columns]
         if lacking:

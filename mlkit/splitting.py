@@ -117,9 +117,12 @@ def _times(
         )
     check_columns(df, [column], name)
     values = df[column]
-    if not pd.api.types.is_datetime64_any_dtype(values):
-        if pd.api.types.is_numeric_dtype(values):
-            return values.astype("float64")  # a numeric clock (days, steps) works too
+    if pd.api.types.is_numeric_dtype(values):
+        # A numeric clock (days, steps) works too; missing times are refused below.
+        values = pd.Series(
+            values.to_numpy(dtype="float64", na_value=np.nan), index=values.index
+        )
+    elif not pd.api.types.is_datetime64_any_dtype(values):
         parsed = pd.to_datetime(values, format="ISO8601", errors="coerce")
         bad = values.notna() & parsed.isna()
         if bad.any():
@@ -144,6 +147,19 @@ def _times(
             )
         )
     return values
+
+
+def _check_unique_columns(df: pd.DataFrame, name: str) -> None:
+    """Refuse a frame with a column name twice: ``df[column]`` would be a frame."""
+    if df.columns.has_duplicates:
+        twice = list(dict.fromkeys(df.columns[df.columns.duplicated()]))
+        raise MlkitValueError(
+            with_hint(
+                f"'{name}' has the column(s) {', '.join(map(repr, twice))} more than "
+                "once.",
+                "give every column its own name.",
+            )
+        )
 
 
 def _groups(df: pd.DataFrame, column: str, name: str = "group_column") -> pd.Series:
@@ -658,6 +674,7 @@ def split(
         A stratified split in which a class would have under 5 rows in a part.
     """
     check_frame(df, "df")
+    _check_unique_columns(df, "df")
     if strategy not in STRATEGIES:
         raise MlkitValueError(
             with_hint(
@@ -966,6 +983,7 @@ def suggest_split(
     'time'
     """
     check_frame(df, "df")
+    _check_unique_columns(df, "df")
     check_choice(task, _TASKS, "task")
     usable_time = None
     note = ""
@@ -1049,6 +1067,7 @@ def split_for_deployment(
     ('time', 10)
     """
     check_frame(df, "df")
+    _check_unique_columns(df, "df")
     check_choice(task, _TASKS, "task")
     for name, column in (("time_column", time_column), ("group_column", group_column)):
         if column is not None:
@@ -1378,9 +1397,14 @@ def _single_feature_scores(
                     out=np.full_like(probs, 1 / len(present)),
                     where=total > 0,
                 )
-                score = roc_auc_score(
-                    lab_test, probs, multi_class="ovr", labels=present
-                )
+                if len(present) == 2:
+                    # Two of the classes in the test part: a binary ROC-AUC.
+                    auc = roc_auc_score(lab_test == present[1], probs[:, 1])
+                    score = max(auc, 1 - auc)
+                else:
+                    score = roc_auc_score(
+                        lab_test, probs, multi_class="ovr", labels=present
+                    )
         else:
             means = y_train.groupby(bins_train.to_numpy()).mean()
             predicted = means.reindex(bins_test.to_numpy()).fillna(y_train.mean())
@@ -1528,6 +1552,8 @@ def leakage_report(
     """
     check_frame(train, "train")
     check_frame(test, "test")
+    _check_unique_columns(train, "train")
+    _check_unique_columns(test, "test")
     check_same_columns(train, test, ("train", "test"))
     check_columns(train, [target], "target")
     for name, column in (("time_column", time_column), ("group_column", group_column)):

@@ -335,6 +335,8 @@ def test_generalisation(bad, data):
     train, test = df.iloc[:cut], df.iloc[cut:]
     if bad and data.draw(st.integers(0, 3)) == 0:
         test = test.drop(columns=test.columns[0])
+    if bad and data.draw(st.integers(0, 5)) == 0:
+        train = pd.concat([train, train.iloc[:, :1]], axis=1)  # a name twice
     call(
         "mlkit.features.generalisation",
         features.generalisation,

@@ -85,6 +85,8 @@ def with_structure(data, n, bad=True):
         if data.draw(st.booleans())
         else groups
     )
+    if bad and data.draw(st.integers(0, 9)) == 0:
+        df = pd.concat([df, df[["y"]]], axis=1)  # a column name twice
     if n and bad and data.draw(st.integers(0, 3)) == 0:
         df["who"] = df["who"].astype(object)
         df.loc[df.index[0], "who"] = None
@@ -322,6 +324,8 @@ def check_folds(cv, X, groups):
 def test_group_time_series_split(bad, data):
     n = gen.rows(data, 0 if bad else 8)
     df = with_structure(data, n, bad)
+    # One 'y' column: the target taken below is one-dimensional.
+    df = df.loc[:, ~df.columns.duplicated()]
     time_column = pick(
         data, bad, st.sampled_from([None, "when"]), st.just("missing column")
     )
