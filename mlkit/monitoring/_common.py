@@ -9,7 +9,6 @@ them. A string column is free text when its values are, on average, at least
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Sequence
 from typing import Any
 
@@ -45,16 +44,10 @@ NOT_FINITE_ERROR = (
 
 
 def check_alpha(alpha: Any) -> float:
-    """A significance level in (0, 1)."""
-    if (
-        isinstance(alpha, bool)
-        or not isinstance(alpha, numbers.Real)
-        or not 0 < alpha < 1
-    ):
-        raise MlkitValueError(
-            with_hint(ALPHA_ERROR.format(got=alpha), "pass 0.05 for 5 %.")
-        )
-    return float(alpha)
+    """A significance level in (0, 1): the message of :data:`ALPHA_ERROR`."""
+    return check_number(
+        alpha, "alpha", low=0, high=1, open_low=True, open_high=True, example="0.05"
+    )
 
 
 def plural(n: int, word: str) -> str:

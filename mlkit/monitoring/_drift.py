@@ -56,7 +56,7 @@ import pandas as pd
 
 from mlkit._exceptions import MlkitTypeError, MlkitValueError, with_hint
 from mlkit._results import Result
-from mlkit._validation import CHOICE_ERROR, check_columns, check_frame
+from mlkit._validation import CHOICE_ERROR, check_columns, check_frame, check_number
 
 if TYPE_CHECKING:
     import altair as alt
@@ -156,15 +156,10 @@ EMPTY_REFERENCE_ERROR = "the reference window {window} holds no rows of 'df'."
 
 
 def _check_alpha(alpha: Any) -> float:
-    if (
-        isinstance(alpha, bool)
-        or not isinstance(alpha, (int, float))
-        or not 0 < alpha < 1
-    ):
-        raise MlkitValueError(
-            with_hint(ALPHA_ERROR.format(got=alpha), "pass 0.05 for 5 %.")
-        )
-    return float(alpha)
+    """A significance level in (0, 1): the message of :data:`ALPHA_ERROR`."""
+    return check_number(
+        alpha, "alpha", low=0, high=1, open_low=True, open_high=True, example="0.05"
+    )
 
 
 def _check_correction(correction: Any) -> str | None:
