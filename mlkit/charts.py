@@ -1212,7 +1212,17 @@ def heatmap(
         hint="pass the names of columns of the frame.",
         numeric=(value,),
     )
-    low, high = float(domain[0]), float(domain[1])
+    from mlkit._validation import check_number
+
+    if not isinstance(domain, (tuple, list)) or len(domain) != 2:
+        raise MlkitValueError(
+            with_hint(
+                f"'domain' must be (low, high); got {domain!r}.",
+                "pass, for example, domain=(-1, 1).",
+            )
+        )
+    low = check_number(domain[0], "domain", example="(-1, 1)")
+    high = check_number(domain[1], "domain", example="(-1, 1)")
     if not low < high:
         raise MlkitValueError(
             with_hint(

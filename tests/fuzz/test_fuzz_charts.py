@@ -140,7 +140,9 @@ def test_heatmap(data):
         x=x,
         y=y,
         value=value,
-        domain=data.draw(st.sampled_from([(-1.0, 1.0), (0, 1), (1, 1), (np.nan, 1)])),
+        domain=data.draw(
+            st.sampled_from([(-1.0, 1.0), (0, 1), (1, 1), (np.nan, 1), "ab"])
+        ),
         title=title(data),
         check=is_chart,
     )
