@@ -534,7 +534,10 @@ class Split(Result):
             if target is not None:
                 y = part[target]
                 if pd.api.types.is_numeric_dtype(y) and y.nunique() > 2:
-                    row["target mean"] = float(y.mean()) if len(y) else np.nan
+                    # Missing targets left out; a part without any has no mean.
+                    known = y.to_numpy(dtype="float64", na_value=np.nan)
+                    known = known[~np.isnan(known)]
+                    row["target mean"] = float(known.mean()) if len(known) else np.nan
                 else:
                     counts = y.value_counts(normalize=True)
                     row["target: rarest class share"] = (
