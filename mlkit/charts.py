@@ -1841,7 +1841,9 @@ def importance_chart(
         ),
     }
     if highlight is not None:
-        data[highlight] = data[highlight].astype("bool")
+        data[highlight] = (
+            data[highlight].fillna(False).astype("bool")
+        )  # missing: not highlighted
         encoding["color"] = alt.Color(
             f"{highlight}:N",
             scale=alt.Scale(domain=[False, True], range=[PALETTE[0], PALETTE[3]]),
