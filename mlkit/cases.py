@@ -1440,7 +1440,8 @@ def load(case: str | os.PathLike[str] | Case) -> Case:
             close = difflib.get_close_matches(text, by_name, n=1)
             raise CaseError(
                 with_hint(
-                    f"No case named {text!r}.",
+                    f"No case named {text!r}: 'case' must be the name of a case or "
+                    "the path of its folder.",
                     (f"did you mean {close[0]!r}? " if close else "")
                     + f"Available: {', '.join(sorted(by_name))}. A case folder elsewhere "
                     "loads by its path, or by name once its parent folder is listed in "
@@ -1448,4 +1449,12 @@ def load(case: str | os.PathLike[str] | Case) -> Case:
                 )
             )
     folder = folder.resolve()
-    return Case(path=folder, spec=_read_spec(folder))
+    try:
+        spec = _read_spec(folder)
+    except CaseError as error:
+        # The message names the file and the key; say which argument led there.
+        message, _, hint = str(error).partition("\nHint: ")
+        raise CaseError(
+            with_hint(f"'case' {text!r} cannot be loaded: {message}", hint)
+        ) from None
+    return Case(path=folder, spec=spec)

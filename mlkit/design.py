@@ -229,18 +229,24 @@ def stage(slug: str) -> Stage:
     >>> stage("scoping").notebook
     '01_scoping.ipynb'
     """
+    return _check_stage(slug, "slug")
+
+
+def _check_stage(slug: Any, name: str) -> Stage:
     try:
         return _BY_SLUG[slug]
     except (KeyError, TypeError):
         raise MlkitValueError(
             with_hint(
-                f"'stage' must be one of the stages' slugs; got {slug!r}.",
+                f"'{name}' must be one of the stages' slugs; got {slug!r}.",
                 f"use one of: {', '.join(STAGE_SLUGS)}.",
             )
         ) from None
 
 
-_stage = stage  # for methods whose parameter is called `stage`
+def _stage(slug: Any) -> Stage:
+    """:func:`stage`, for methods whose parameter is called ``stage``."""
+    return _check_stage(slug, "stage")
 
 
 def stages_frame(
@@ -267,8 +273,8 @@ def stages_frame(
 
     from mlkit._resources import notebooks_dir
 
-    applies = set(STAGE_SLUGS if applies is None else applies)
-    decisions = decisions or {}
+    applies = set(STAGE_SLUGS if applies is None else _check_slugs(applies))
+    decisions = _check_counts(decisions)
     return pd.DataFrame(
         {
             "number": [s.number for s in STAGES],
@@ -282,6 +288,49 @@ def stages_frame(
             "ready": [(notebooks_dir() / s.notebook).is_file() for s in STAGES],
         }
     )
+
+
+def _check_slugs(applies: Any) -> list[str]:
+    """``applies`` as a list of stage slugs, or an error naming it."""
+    if isinstance(applies, (str, bytes, Mapping)) or not isinstance(applies, Iterable):
+        raise MlkitTypeError(
+            with_hint(
+                f"'applies' must be a list of stage slugs; got {applies!r}.",
+                "pass, for example, applies=['scoping', 'data'], or case.spec.stages.",
+            )
+        )
+    slugs = list(applies)
+    for slug in slugs:
+        _check_stage(slug, "applies")
+    return slugs
+
+
+def _check_counts(decisions: Any) -> dict[str, int]:
+    """``decisions`` as counts per stage slug, or an error naming it."""
+    if decisions is None:
+        return {}
+    if not isinstance(decisions, Mapping):
+        raise MlkitTypeError(
+            with_hint(
+                f"'decisions' must map stage slugs to counts; got {decisions!r}.",
+                "pass, for example, decisions={'scoping': 2}.",
+            )
+        )
+    counts = {}
+    for slug, count in decisions.items():
+        _check_stage(slug, "decisions")
+        integer = isinstance(count, numbers.Integral) and not isinstance(count, bool)
+        if not integer or count < 0:
+            raise (MlkitValueError if integer else MlkitTypeError)(
+                with_hint(
+                    f"'decisions' must map stage slugs to counts >= 0; got "
+                    f"{count!r} for {slug!r}.",
+                    "count the decisions recorded at each stage, for example "
+                    "decisions={'scoping': 2}.",
+                )
+            )
+        counts[slug] = int(count)
+    return counts
 
 
 # --------------------------------------------------------------------------- records
@@ -390,6 +439,13 @@ def _now() -> str:
     )
 
 
+def _quoted(where: str) -> str:
+    """``evidence['a']`` as ``'evidence'['a']``: the argument, in quotes, then the path."""
+    root, sep, rest = where.partition("[")
+    head, space, tail = root.partition(" ")
+    return f"'{head}'{space}{tail}{sep}{rest}"
+
+
 def _jsonable(value: Any, where: str) -> Any:
     """Convert ``value`` to plain JSON types, or raise naming where it came from."""
     if value is None or isinstance(value, bool):
@@ -406,11 +462,29 @@ def _jsonable(value: Any, where: str) -> Any:
             else (value if math.isfinite(value) else str(value))
         )
     if isinstance(value, Mapping):
-        return {str(k): _jsonable(v, f"{where}[{k!r}]") for k, v in value.items()}
+        out = {}
+        for k, v in value.items():
+            text = str(k)
+            if text in out:
+                # JSON keys are strings: 1 and "1" would silently become one key.
+                raise DesignLogError(
+                    with_hint(
+                        f"{_quoted(where)} has two keys that are both {text!r} as "
+                        "text, such as 1 and '1'.",
+                        "give every key its own name.",
+                    )
+                )
+            out[text] = _jsonable(v, f"{where}[{k!r}]")
+        return out
     if isinstance(value, (list, tuple)):
         return [_jsonable(v, f"{where}[{i}]") for i, v in enumerate(value)]
     if isinstance(value, (set, frozenset)):
-        return sorted(_jsonable(v, where) for v in value)
+        items = [_jsonable(v, where) for v in value]
+        # A set has no order: sort it, by kind then value when the kinds differ.
+        try:
+            return sorted(items)
+        except TypeError:
+            return sorted(items, key=lambda v: (type(v).__name__, repr(v)))
     if isinstance(value, (Path, _dt.date, _dt.datetime)):
         return str(value) if isinstance(value, Path) else value.isoformat()
     kind = type(value).__module__.split(".")[0]
@@ -434,7 +508,8 @@ def _jsonable(value: Any, where: str) -> Any:
             return None
     raise DesignLogError(
         with_hint(
-            f"{where} is a {type(value).__name__}, which a design log cannot store as text.",
+            f"{_quoted(where)} is a {type(value).__name__}, which a design log cannot "
+            "store as text.",
             "record numbers, strings, lists, dicts, numpy values or small pandas objects; "
             "save models and large tables with save_artifact().",
         )
@@ -484,8 +559,23 @@ class DesignLog:
                     'pass case.name, for example DesignLog("spam").',
                 )
             )
+        if not isinstance(run_dir, (str, os.PathLike)):
+            raise MlkitTypeError(
+                with_hint(
+                    f"'run_dir' must be a folder path; got {type(run_dir).__name__}.",
+                    "pass a path such as run_dir='runs'.",
+                )
+            )
         self.case = name
         self.run_dir = Path(run_dir).expanduser()
+        for place in (self.run_dir, self.run_dir / name):
+            if place.exists() and not place.is_dir():
+                raise MlkitValueError(
+                    with_hint(
+                        f"'run_dir' must be a folder; {str(place)!r} is a file.",
+                        "pass the run folder, such as run_dir='runs', not a file in it.",
+                    )
+                )
         existing = self.iterations(name, run_dir=self.run_dir)
         if iteration == "latest":
             number = existing[-1] if existing else 1
@@ -792,6 +882,24 @@ class DesignLog:
                     "write the question the decision answers, for example 'How do we split?'.",
                 )
             )
+        if isinstance(options, (str, bytes, Mapping)) or not isinstance(
+            options, Iterable
+        ):
+            raise MlkitTypeError(
+                with_hint(
+                    f"'options' must be a list of the options considered; got "
+                    f"{options!r}.",
+                    "pass, for example, options=['random', 'time'].",
+                )
+            )
+        if evidence is not None and not isinstance(evidence, Mapping):
+            raise MlkitTypeError(
+                with_hint(
+                    f"'evidence' must be a mapping of names to values; got "
+                    f"{type(evidence).__name__}.",
+                    'pass a dict, for example evidence={"pr_auc": 0.61}.',
+                )
+            )
         options_j = _jsonable(list(options), "options")
         choice_j = _jsonable(choice, "choice")
         if options_j and choice_j not in options_j:
@@ -939,7 +1047,7 @@ class DesignLog:
             "description": description,
         }
         if kind == "series":
-            line["series_name"] = _jsonable(obj.name, "name of the Series")
+            line["series_name"] = _jsonable(obj.name, "obj (the Series' name)")
         self._append(line)
         return target
 
@@ -966,8 +1074,8 @@ class DesignLog:
             if rebuild is None:
                 raise DesignLogError(
                     with_hint(
-                        f"{self.case} iteration {self.iteration} has no artifact named {name!r} "
-                        f"(looked in {self.path}).",
+                        f"'name' {name!r} is no artifact of {self.case} iteration "
+                        f"{self.iteration} (looked in {self.path}).",
                         "run the notebook of the stage that saves it first, or pass rebuild= "
                         "to build it from the case's defaults.",
                     )
@@ -1289,7 +1397,8 @@ def _artifact_writer(obj: Any, name: str) -> tuple[str, str, Callable[[Path], No
             if obj.dtype.hasobject:
                 raise MlkitValueError(
                     with_hint(
-                        f"The array {name!r} holds Python objects, which cannot be saved safely.",
+                        f"'obj' cannot be saved as {name!r}: the array holds Python "
+                        "objects, which cannot be saved safely.",
                         "convert it to a numeric or string dtype, or to a DataFrame.",
                     )
                 )
@@ -1308,13 +1417,14 @@ def _artifact_writer(obj: Any, name: str) -> tuple[str, str, Callable[[Path], No
         return "estimator", ".skops", lambda p: sio.dump(obj, p)
     try:
         payload = json.dumps(
-            _jsonable(obj, name), indent=2, ensure_ascii=False, allow_nan=False
+            _jsonable(obj, "obj"), indent=2, ensure_ascii=False, allow_nan=False
         )
-    except DesignLogError:
+    except DesignLogError as error:
         raise MlkitTypeError(
             with_hint(
-                f"Cannot save {name!r}: a {type(obj).__name__} is not a DataFrame, Series, "
-                "numpy array, scikit-learn estimator or JSON-like value.",
+                f"'obj' cannot be saved as {name!r}: a {type(obj).__name__} is not a "
+                "DataFrame, Series, numpy array, scikit-learn estimator or JSON-like "
+                f"value ({str(error).split(chr(10))[0]})",
                 "convert it to one of those.",
             )
         ) from None

@@ -49,7 +49,7 @@ def test_stages_are_the_book_process_in_order():
 
 def test_stage_lookup():
     assert stage("monitoring").chapters == (8,)
-    with pytest.raises(MlkitValueError, match="'stage' must be one of"):
+    with pytest.raises(MlkitValueError, match="'slug' must be one of"):
         stage("evaluation")
 
 
@@ -131,7 +131,7 @@ def test_evidence_accepts_numpy_and_pandas(tmp_path):
 def test_evidence_that_cannot_be_stored(tmp_path):
     log = DesignLog("spam", run_dir=tmp_path)
     with pytest.raises(
-        DesignLogError, match=r"evidence\['model'\] is a LogisticRegression"
+        DesignLogError, match=r"'evidence'\['model'\] is a LogisticRegression"
     ):
         record(log, evidence={"model": LogisticRegression()})
     assert not log.path.exists()
@@ -313,7 +313,7 @@ def test_a_changed_or_missing_artifact_is_refused(tmp_path):
     path.unlink()
     with pytest.raises(DesignLogError, match="was deleted"):
         log.load_artifact("idx")
-    with pytest.raises(DesignLogError, match="has no artifact named 'split'"):
+    with pytest.raises(DesignLogError, match="'name' 'split' is no artifact"):
         log.load_artifact("split")
 
 
@@ -545,7 +545,7 @@ BAD_EXPERIMENTS = [
         "params not JSON",
         {"params": {"fn": object()}},
         DesignLogError,
-        r"params\['fn'\]",
+        r"'params'\['fn'\]",
     ),
     ("params not a mapping", {"params": ["a"]}, MlkitTypeError, "'params'"),
     ("model not an estimator", {"model": 3}, MlkitTypeError, "'model'"),

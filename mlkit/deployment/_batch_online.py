@@ -76,8 +76,8 @@ INTERVAL_ERROR = (
 )
 KNOWN_ERROR = "'known_in_advance' names {columns}, which the model does not take."
 CLASS_OUTPUT_ERROR = (
-    "batch_vs_online compares probabilities of a binary classifier or numbers of "
-    "a regressor; {name} predicts classes."
+    "'model' must give probabilities of a binary classifier or numbers of a "
+    "regressor; {name} predicts classes."
 )
 
 

@@ -53,7 +53,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from mlkit._exceptions import MlkitValueError, with_hint
+from mlkit._exceptions import MlkitError, MlkitValueError, with_hint
 from mlkit._results import Result
 from mlkit._validation import as_1d, check_frame
 from mlkit.deployment._common import (
@@ -660,13 +660,26 @@ def compare_compression(
                 "variant": variant,
                 "applies": True,
                 "description": description,
-                "value": score(fitted, model_input(fitted, frame), y_te, metric),
+                "value": scored(fitted, frame),
                 "size_bytes": size_bytes(fitted),
                 "p50_ms": float(np.median(latencies)),
                 "rows_per_second": 1000.0 * len(batch_rows) / ms,
             }
         )
         models[variant] = fitted
+
+    def scored(fitted: Any, frame: pd.DataFrame) -> float:
+        try:
+            return score(fitted, model_input(fitted, frame), y_te, metric)
+        except MlkitError as error:
+            # score names its own argument 'y'; here the labels are 'y_test'.
+            message, _, hint = str(error).partition("\nHint: ")
+            raise MlkitValueError(
+                with_hint(
+                    f"'y_test' cannot be scored with {metric!r}: {message}",
+                    hint or "pass held-out rows the metric can score.",
+                )
+            ) from error
 
     def skip(variant: str, reason: str) -> None:
         rows.append({"variant": variant, "applies": False, "description": reason})

@@ -66,11 +66,13 @@ UNKNOWN_KEY_ERROR = "{name} has {keys}, which the model does not take."
 CAST_ERROR = "{name}: {column!r} must be {dtype}, as in the schema; {detail}."
 SCHEMA_ERROR = "'schema' must have the columns the model was fitted on; {details}."
 UNTRUSTED_ERROR = (
-    "{path} contains types mlkit does not load on trust: {types}. Loading them could "
-    "run code they contain."
+    "'path' {path} contains types mlkit does not load on trust: {types}. Loading "
+    "them could run code they contain."
 )
-NOT_SKOPS_ERROR = "{path} is not a model saved with skops ({detail})."
+NOT_SKOPS_ERROR = "'path' {path} is not a model saved with skops ({detail})."
+WRITE_ERROR = "'path' {path} cannot be written: {detail}."
 SUFFIX_ERROR = "'path' must end with .skops; got {path}."
+PREDICT_ERROR = "{name} could not be predicted by the {model} served: {error}"
 
 
 # --------------------------------------------------------------------------- endpoint
@@ -411,7 +413,7 @@ class Endpoint:
         A float for a probability or a number, the class label for a classifier
         without ``predict_proba`` or with more than two classes.
         """
-        value = self._predict(self.features(record))[0]
+        value = self._predict(self.features(record), "'record'")[0]
         return value.item() if isinstance(value, np.generic) else value
 
     def predict_batch(self, X: pd.DataFrame) -> np.ndarray:
@@ -419,10 +421,34 @@ class Endpoint:
         frame = self.frame(X)
         if len(frame) == 0:
             return np.empty(0, dtype="float64" if self._kind != "class" else object)
-        return self._predict(frame)
+        return self._predict(frame, "'X'")
 
-    def _predict(self, frame: pd.DataFrame) -> np.ndarray:
-        return predict_scores(self._model, model_input(self._model, frame), self._kind)
+    def _predict(self, frame: pd.DataFrame, name: str) -> np.ndarray:
+        from mlkit._exceptions import MlkitError
+        from mlkit._validation import MODEL_ERRORS
+
+        try:
+            return predict_scores(
+                self._model, model_input(self._model, frame), self._kind
+            )
+        except MlkitError:
+            raise
+        except MODEL_ERRORS as error:
+            # Values the schema accepts but the model does not, such as a missing
+            # value for a model without an imputer.
+            first = (str(error).strip().split("\n") or [""])[0][:300]
+            raise MlkitValueError(
+                with_hint(
+                    PREDICT_ERROR.format(
+                        name=name,
+                        model=model_name(self._model),
+                        error=f"{type(error).__name__}: {first}",
+                    ),
+                    "send values the model was trained to take; for missing values, "
+                    "serve a Pipeline with a SimpleImputer, or give the feature a "
+                    "default when it is absent.",
+                )
+            ) from error
 
 
 def _infer(value: Any) -> Any:
@@ -488,8 +514,20 @@ def save_model(model: Any, path: str | os.PathLike[str]) -> Path:
     from mlkit._optional import require
 
     sio = require("skops.io", purpose="save models safely", package="skops")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    sio.dump(model, target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        sio.dump(model, target)
+    except OSError as error:
+        # A folder where the file should be, or a file where a folder should be.
+        raise MlkitValueError(
+            with_hint(
+                WRITE_ERROR.format(
+                    path=target, detail=f"{type(error).__name__}: {error.strerror}"
+                ),
+                "pass the path of a file in a folder you can write to, such as "
+                "'models/churn.skops'.",
+            )
+        ) from error
     return target
 
 

@@ -256,16 +256,18 @@ def _compare(
         x, z = _numbers(a), _numbers(b)
         x_nan, z_nan = np.isnan(x), np.isnan(z)
         present = ~x_nan & ~z_nan
-        with np.errstate(invalid="ignore"):
+        # Infinities and values near the float limits overflow in differences and
+        # ratios: inf and NaN there are the answer, not a reason to warn.
+        with np.errstate(all="ignore"):
             close = np.isclose(z, x, rtol=rtol, atol=atol)
-        mismatched = (x_nan != z_nan) | (present & ~close)
-        gaps = np.abs(z[present] - x[present])
-        largest = float(gaps.max()) if gaps.size else np.nan
-        pattern = (
-            _numeric_pattern(x[mismatched], z[mismatched], column, rtol)
-            if mismatched.any()
-            else ""
-        )
+            mismatched = (x_nan != z_nan) | (present & ~close)
+            gaps = np.abs(z[present] - x[present])
+            largest = float(np.nanmax(gaps)) if (~np.isnan(gaps)).any() else np.nan
+            pattern = (
+                _numeric_pattern(x[mismatched], z[mismatched], column, rtol)
+                if mismatched.any()
+                else ""
+            )
     elif kind == "datetime":
         x_t, z_t = _wall_clock(a), _wall_clock(b)
         x_nat, z_nat = x_t.isna().to_numpy(), z_t.isna().to_numpy()

@@ -287,13 +287,27 @@ def learners_copy(
                 "pass a path such as 'my-notebooks'.",
             )
         )
+    if not isinstance(overwrite, bool):
+        raise MlkitTypeError(
+            with_hint(
+                f"'overwrite' must be True or False; got {overwrite!r}.",
+                "pass overwrite=True to replace the notebooks already in 'out'.",
+            )
+        )
     out = Path(out).expanduser()
+    if out.exists() and not out.is_dir():
+        raise MlkitValueError(
+            with_hint(
+                f"'out' must be a folder; {str(out)!r} is a file.",
+                "pass the path of a folder to write the notebooks into.",
+            )
+        )
     chosen = _choose(sorted(notebooks_dir().glob("[0-9][0-9]_*.ipynb")), notebooks)
     existing = [out / p.name for p in chosen if (out / p.name).exists()]
     if existing and not overwrite:
         raise MlkitValueError(
             with_hint(
-                f"{', '.join(str(p) for p in existing)} already exist"
+                f"In 'out', {', '.join(str(p) for p in existing)} already exist"
                 + ("s" if len(existing) == 1 else "")
                 + "; writing would erase the answers in "
                 + ("it." if len(existing) == 1 else "them."),

@@ -185,9 +185,26 @@ class LFWorkbench(Explorer):
     def _compute(self, *, rule: str, label: Any) -> LFSummary:
         import numpy as np
 
+        from mlkit._exceptions import MlkitError
         from mlkit.labeling import apply_lfs, lf_summary
 
-        candidate = self._candidate(rule, label)
+        try:
+            candidate = self._candidate(rule, label)
+            votes = (
+                None
+                if candidate is None
+                else apply_lfs([candidate], self._df, progress=False)
+            )
+        except MlkitError as error:
+            # The rule is what the learner typed: say so, with the reason.
+            first = str(error).split("\n")[0]
+            raise MlkitValueError(
+                with_hint(
+                    f"'rule' {rule!r} cannot label the rows: {first}",
+                    "type a pattern of words, such as 'free|win', with a text column, "
+                    "or a condition on the columns, such as 'age < 30', without one.",
+                )
+            ) from error
         if candidate is None:
             if self.L.shape[1] == 0:
                 raise MlkitValueError(
@@ -199,7 +216,6 @@ class LFWorkbench(Explorer):
                     )
                 )
             return lf_summary(self.L, y=self._y, names=self._names)
-        votes = apply_lfs([candidate], self._df, progress=False)
         return lf_summary(
             np.hstack([self.L, votes]),
             y=self._y,
