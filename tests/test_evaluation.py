@@ -88,9 +88,9 @@ def test_costs_of_a_case_plug_in():
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"cost_fp": 1}, "Give the costs of one kind of task"),
+        ({"cost_fp": 1}, "the costs of one kind of task"),
         ({}, "got none"),
-        ({"cost_fp": 1, "cost_fn": 1, "cost_error": 1}, "Give the costs"),
+        ({"cost_fp": 1, "cost_fn": 1, "cost_error": 1}, "the costs of one kind"),
     ],
 )
 def test_expected_cost_needs_one_set_of_costs(kwargs, message):

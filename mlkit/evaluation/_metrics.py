@@ -14,13 +14,15 @@ Examples
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
-from mlkit._exceptions import MlkitValueError, with_hint
-from mlkit._validation import as_1d
+from mlkit._exceptions import MlkitTypeError, MlkitValueError, with_hint
+from mlkit._validation import as_1d, check_number, model_errors, n_rows
 
 __all__ = ["METRICS", "expected_cost", "higher_is_better", "score", "suggest_metric"]
 
@@ -61,12 +63,18 @@ def suggest_metric(task: str, *, positive_rate: float | None = None) -> tuple[st
     'pr_auc'
     """
     if task == "binary":
-        if positive_rate is None or not 0 <= positive_rate <= 1:
-            raise MlkitValueError(
+        number = isinstance(positive_rate, numbers.Real) and not isinstance(
+            positive_rate, bool
+        )
+        if not number or not 0 <= positive_rate <= 1:
+            raise (
+                MlkitValueError if number or positive_rate is None else MlkitTypeError
+            )(
                 with_hint(
                     f"'positive_rate' must be a share in [0, 1] for a binary task; got "
                     f"{positive_rate!r}.",
-                    "pass the share of rows in the class to detect.",
+                    "pass the share of rows in the class to detect, such as "
+                    "positive_rate=float((y == 1).mean()).",
                 )
             )
         rare = min(positive_rate, 1 - positive_rate)
@@ -89,18 +97,18 @@ def suggest_metric(task: str, *, positive_rate: float | None = None) -> tuple[st
     raise MlkitValueError(
         with_hint(
             f"'task' must be 'binary', 'multiclass' or 'regression'; got {task!r}.",
-            "pass the case's spec.task.",
+            "pass the case's spec.task, such as task='binary'.",
         )
     )
 
 
 def _check_metric(metric: Any, *, allow_cost: bool = False) -> None:
     known = [*METRICS, *(["expected_cost"] if allow_cost else [])]
-    if metric not in known:
+    if not isinstance(metric, str) or metric not in known:
         raise MlkitValueError(
             with_hint(
                 f"'metric' must be one of {', '.join(known)}; got {metric!r}.",
-                "use the names the scoping notebook records, such as 'roc_auc'.",
+                "use the names the scoping notebook records, such as metric='roc_auc'.",
             )
         )
 
@@ -125,7 +133,32 @@ def score(estimator: Any, X: Any, y: Any, metric: str) -> float:
     from sklearn.metrics import get_scorer
 
     _check_metric(metric)
-    value = float(get_scorer(METRICS[metric])(estimator, X, y))
+    n = n_rows(X, "X")
+    target = as_1d(y, "y", length=n)
+    missing = pd.isna(target)
+    if missing.any():
+        raise MlkitValueError(
+            with_hint(
+                f"'y' has {int(missing.sum()):,} missing value(s).",
+                "drop the rows without a target (from X too) first.",
+            )
+        )
+    if target.dtype.kind in "fc" and not np.isfinite(target).all():
+        raise MlkitValueError(
+            with_hint(
+                "'y' has infinite values.", "drop or clip the infinite targets first."
+            )
+        )
+    if metric in ("roc_auc", "pr_auc") and len(pd.unique(target)) < 2:
+        raise MlkitValueError(
+            with_hint(
+                f"'y' holds a single class, and {metric} needs both; got "
+                f"{len(pd.unique(target))} distinct value(s).",
+                "score on a larger or stratified sample that holds both classes.",
+            )
+        )
+    with model_errors("estimator", f"be scored with {metric} on 'X' and 'y'"):
+        value = float(get_scorer(METRICS[metric])(estimator, X, y))
     return -value if METRICS[metric].startswith("neg_") else value
 
 
@@ -156,8 +189,8 @@ def expected_cost(
     predicted = as_1d(y_pred, "y_pred", length=len(truth))
     if len(truth) == 0:
         raise MlkitValueError(with_hint("'y_true' is empty.", "pass at least one row."))
-    given = {
-        name
+    costs = {
+        name: value
         for name, value in (
             ("cost_fp", cost_fp),
             ("cost_fn", cost_fn),
@@ -167,34 +200,92 @@ def expected_cost(
         )
         if value is not None
     }
-    if given == {"cost_fp", "cost_fn"}:
-        values = set(np.unique(truth).tolist()) | set(np.unique(predicted).tolist())
-        if not values <= {0, 1}:
+    given = set(costs)
+    if given not in (
+        {"cost_fp", "cost_fn"},
+        {"cost_over", "cost_under"},
+        {"cost_error"},
+    ):
+        raise MlkitValueError(
+            with_hint(
+                "'cost_fp' and 'cost_fn', 'cost_over' and 'cost_under', or "
+                f"'cost_error' must be given, the costs of one kind of task; got "
+                f"{sorted(given) or 'none'}.",
+                "binary: cost_fp and cost_fn; regression: cost_over and cost_under; "
+                "multiclass: cost_error.",
+            )
+        )
+    costs = {
+        name: check_number(value, name, low=0, example="1.0")
+        for name, value in costs.items()
+    }
+    for values, name in ((truth, "y_true"), (predicted, "y_pred")):
+        missing = pd.isna(values)
+        if missing.any():
             raise MlkitValueError(
                 with_hint(
-                    f"With cost_fp and cost_fn, 'y_true' and 'y_pred' must be 0/1; got "
-                    f"values {sorted(map(str, values))[:5]}.",
+                    f"'{name}' has {int(missing.sum()):,} missing value(s).",
+                    "drop the rows without a label or prediction (from both) first.",
+                )
+            )
+    if given == {"cost_fp", "cost_fn"}:
+        values = set(pd.unique(truth).tolist()) | set(pd.unique(predicted).tolist())
+        if not all(isinstance(v, numbers.Number) and v in (0, 1) for v in values):
+            shown = sorted(map(repr, values))[:5]
+            raise MlkitValueError(
+                with_hint(
+                    f"'y_true' and 'y_pred' must be 0/1 with cost_fp and cost_fn; got "
+                    f"values {', '.join(shown)}.",
                     "encode the class to detect as 1 (y == positive_label).",
                 )
             )
         truth, predicted = truth.astype(bool), predicted.astype(bool)
         fp = np.count_nonzero(predicted & ~truth)
         fn = np.count_nonzero(~predicted & truth)
-        return float((fp * cost_fp + fn * cost_fn) / len(truth))
+        return float((fp * costs["cost_fp"] + fn * costs["cost_fn"]) / len(truth))
     if given == {"cost_over", "cost_under"}:
-        error = predicted.astype("float64") - truth.astype("float64")
-        return float(
-            (
-                cost_over * np.clip(error, 0, None)
-                + cost_under * np.clip(-error, 0, None)
+        error = _numbers(predicted, "y_pred") - _numbers(truth, "y_true")
+        with np.errstate(over="ignore", invalid="ignore"):
+            # Errors beyond the float range are infinite, and so is their cost.
+            value = (
+                costs["cost_over"] * np.clip(error, 0, None)
+                + costs["cost_under"] * np.clip(-error, 0, None)
             ).mean()
+        return float(value)
+    return float(costs["cost_error"] * np.mean(_equal(truth, predicted) == 0))
+
+
+def _numbers(values: np.ndarray, name: str) -> np.ndarray:
+    """Finite float64 values, or an error naming ``name``."""
+    if values.dtype == bool or values.dtype.kind not in "iuf":
+        try:
+            floats = np.asarray(values, dtype="float64")
+        except (TypeError, ValueError):
+            floats = None
+        if floats is None or any(isinstance(v, (bool, str)) for v in values[:100]):
+            raise MlkitTypeError(
+                with_hint(
+                    f"'{name}' must hold numbers with cost_over and cost_under; got "
+                    f"values of type {values.dtype}.",
+                    "pass the numeric target and predictions, or the costs of "
+                    "classes: cost_fp and cost_fn, or cost_error.",
+                )
+            )
+    else:
+        floats = values.astype("float64")
+    if not np.isfinite(floats).all():
+        raise MlkitValueError(
+            with_hint(f"'{name}' has infinite values.", "drop or clip them first.")
         )
-    if given == {"cost_error"}:
-        return float(cost_error * np.mean(truth != predicted))
-    raise MlkitValueError(
-        with_hint(
-            f"Give the costs of one kind of task; got {sorted(given) or 'none'}.",
-            "binary: cost_fp and cost_fn; regression: cost_over and cost_under; "
-            "multiclass: cost_error.",
-        )
-    )
+    return floats
+
+
+def _equal(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Element-wise ``a == b`` for labels of any type, as a bool array."""
+    try:
+        equal = np.asarray(a == b)
+    except (TypeError, ValueError):
+        equal = None
+    if equal is None or equal.shape != a.shape:
+        equal = np.asarray(a.astype(object) == b.astype(object))
+    return equal.astype(bool)
