@@ -269,11 +269,6 @@ def test_lf_workbench(data):
             in_unit_interval(result.label_coverage, result.label_conflict)
 
 
-@pytest.mark.xfail(
-    reason="find_weak_slices (mlkit.evaluation) still raises plain errors on some "
-    "generated frames; remove once mlkit.evaluation is hardened",
-    strict=False,
-)
 @fuzzes("mlkit.widgets.SliceExplorer")
 @given(st.data())
 @fuzz_settings(25)
