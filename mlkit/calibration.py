@@ -163,7 +163,8 @@ def _check_range(p: np.ndarray, name: str = "y_prob") -> None:
     if outside:
         finite = p[~np.isnan(p)]
         parts.append(
-            f"{outside:,} lie outside it, from {finite.min():.4g} to {finite.max():.4g}"
+            f"{outside:,} {'lies' if outside == 1 else 'lie'} outside it, from "
+            f"{finite.min():.4g} to {finite.max():.4g}"
         )
     raise MlkitValueError(
         with_hint(
