@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import math
 import tempfile
 import warnings
@@ -10,25 +9,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from mlkit import cases, design, exercises
 from tests.fuzz import _strategies as gen
 from tests.fuzz._harness import call, fuzz_settings, fuzzes, has_columns
-
-
-@pytest.fixture(autouse=True)
-def _logs_copy_as_themselves(monkeypatch):
-    # The harness compares deep copies of the arguments after a call; a DesignLog
-    # has no equality (it is a handle on a folder), so a copy of one never equals
-    # it. A log passed as an argument is copied as itself; what it holds on disk
-    # is checked by reading it back.
-    monkeypatch.setitem(
-        copy._deepcopy_dispatch, design.DesignLog, lambda log, memo: log
-    )
-
 
 # --------------------------------------------------------------------------- cases
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import tempfile
 import zipfile
 from pathlib import Path
@@ -15,7 +14,6 @@ from hypothesis import strategies as st
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
-from sklearn.tree._tree import Tree
 
 from mlkit import deployment
 from mlkit.deployment import _compression
@@ -29,10 +27,6 @@ MODELS = st.sampled_from(["logistic", "tree", "tree_regressor", "linear", "fores
 
 @pytest.fixture(autouse=True)
 def _few_timed_requests(monkeypatch):
-    # The harness compares deep copies of the arguments after a call; scikit-learn's
-    # fitted Tree objects have no equality, so a copy of one never equals it. A tree
-    # is copied as itself: a model's own state, which mlkit never writes to.
-    monkeypatch.setitem(copy._deepcopy_dispatch, Tree, lambda tree, memo: tree)
     # compare_compression times 50 requests per variant; a handful checks the path.
     monkeypatch.setattr(_compression, "TIMING_REQUESTS", 3)
     monkeypatch.setattr(_compression, "TIMING_REPEATS", 1)
