@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import builtins
 import contextlib
-import functools
 import re
 import tempfile
 import warnings
@@ -528,9 +527,8 @@ def test_labeling_function_class(data):
     vectorized = data.draw(VECTORIZED)
     if func in GOOD_FRAME_LFS and vectorized is False and data.draw(st.booleans()):
         vectorized = True
-    # call() takes a 'name' of its own: bind the LF's name first.
-    make = functools.partial(LabelingFunction, name=data.draw(LF_NAMES))
-    lf = call(name, make, func, vectorized=vectorized)
+    lf_name = data.draw(LF_NAMES)
+    lf = call(name, LabelingFunction, func, name=lf_name, vectorized=vectorized)
     if lf is not None:
         assert isinstance(lf, LabelingFunction)
         assert isinstance(lf.name, str)
@@ -545,17 +543,17 @@ def test_labeling_function_decorator(data):
     name = "mlkit.labeling.labeling_function"
     func = data.draw(FUNCS if data.draw(st.integers(0, 5)) else NOT_FUNCS)
     vectorized = data.draw(VECTORIZED)
-    # call() takes a 'name' of its own: bind the LF's name first.
-    decorate = functools.partial(labeling.labeling_function, name=data.draw(LF_NAMES))
+    lf_name = data.draw(LF_NAMES)
+    decorate = labeling.labeling_function
     if data.draw(st.booleans()):  # @labeling_function(name=..., vectorized=...)
-        decorator = call(name, decorate, vectorized=vectorized)
+        decorator = call(name, decorate, name=lf_name, vectorized=vectorized)
         if decorator is None:
             return
         assert callable(decorator)
         assert not isinstance(decorator, LabelingFunction)
         lf = call(name, decorator, func)
     else:
-        lf = call(name, decorate, func, vectorized=vectorized)
+        lf = call(name, decorate, func, name=lf_name, vectorized=vectorized)
     if lf is not None and func is not None:
         assert isinstance(lf, LabelingFunction)
         _call_lf(name, data, lf)
@@ -642,11 +640,16 @@ def test_keyword_lf(data):
         else data.draw(st.sampled_from([*df.columns, "missing", 3]))
     )
     ignore_case = data.draw(st.sampled_from([True, False] + ([] if ok else ["yes"])))
-    # call() takes a 'name' of its own: bind the LF's name first.
-    make = functools.partial(
-        labeling.keyword_lf, name=data.draw(st.sampled_from([None, None, "free words"]))
+    lf_name = data.draw(st.sampled_from([None, None, "free words"]))
+    lf = call(
+        name,
+        labeling.keyword_lf,
+        pattern,
+        label,
+        name=lf_name,
+        column=column,
+        ignore_case=ignore_case,
     )
-    lf = call(name, make, pattern, label, column=column, ignore_case=ignore_case)
     flags = re.IGNORECASE if ignore_case is True else 0
     if (
         isinstance(pattern, str)
