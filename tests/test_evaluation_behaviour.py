@@ -408,7 +408,7 @@ def test_explain_and_repr(people):
         (
             lambda m, X: invariance_test(m, X, column="sex", tolerance=2),
             MlkitValueError,
-            "'tolerance' must be a share",
+            r"'tolerance' must be a number in \[0, 1\]",
         ),
         (
             lambda m, X: invariance_test(
@@ -474,6 +474,72 @@ def test_bad_inputs_are_refused_with_a_hint(people, call, error, match):
     with pytest.raises(error, match=match) as info:
         call(model, people)
     assert "\nHint: " in str(info.value)
+
+
+class _Broken(Rule):
+    """A classifier whose predict or predict_proba fails, or answers the wrong shape."""
+
+    def __init__(self, fail):
+        super().__init__(lambda X: _sigmoid(X["income"]))
+        self.fail = fail
+
+    def predict(self, X):
+        if self.fail == "predict":
+            raise KeyError("income")
+        if self.fail == "shape":
+            return np.zeros((len(X), 2))
+        return super().predict(X)
+
+    def predict_proba(self, X):
+        if self.fail == "proba_changed" and (X["income"] > 100).any():
+            raise ValueError("Input X contains values out of range.")
+        if self.fail == "proba_shape":
+            return np.zeros((len(X), 3))
+        return super().predict_proba(X)
+
+
+@pytest.mark.parametrize(
+    ("fail", "match"),
+    [
+        ("predict", r"'model' could not predict on 'X': KeyError"),
+        ("shape", r"'model' returned predictions of shape \(300, 2\) for 300 rows"),
+        (
+            "proba_changed",
+            r"'model' could not predict_proba on the changed rows of 'X': ValueError",
+        ),
+        ("proba_shape", r"'model' returned probabilities of shape \(300, 3\)"),
+    ],
+)
+def test_a_model_that_fails_is_named_with_its_own_error(people, fail, match):
+    with pytest.raises(MlkitValueError, match=match) as info:
+        directional_test(_Broken(fail), people, column="income", change=1000)
+    assert "\nHint: " in str(info.value)
+    if fail in ("predict", "proba_changed"):
+        # The model's own error is chained, one scroll away.
+        assert type(info.value.__cause__) in (KeyError, ValueError)
+
+
+def test_an_unfitted_model_and_a_failing_transform_are_named(people):
+    X = people[["income", "age"]]
+    with pytest.raises(MlkitValueError, match="'model' could not predict on 'X'"):
+        perturbation_test(LogisticRegression(), X)
+    model = LogisticRegression().fit(X, X["income"] > 0)
+    with pytest.raises(
+        MlkitValueError, match=r"'transform' could not change the column 'age'"
+    ) as info:
+        invariance_test(model, X, column="age", transform=lambda s: s.str.upper())
+    assert isinstance(info.value.__cause__, AttributeError)
+    with pytest.raises(MlkitValueError, match="'change' could not change the column"):
+        directional_test(model, X, column="age", change=lambda s: s + "1")
+    before = X.copy()
+    with pytest.raises(MlkitValueError, match="'positive_label' is needed"):
+        directional_test(
+            LogisticRegression().fit(X, np.digitize(X["income"], [-0.5, 0.5])),
+            X,
+            column="income",
+            change=1,
+        )
+    pd.testing.assert_frame_equal(X, before)
 
 
 # --------------------------------------------------------------------------- text

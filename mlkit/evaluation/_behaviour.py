@@ -39,7 +39,10 @@ from mlkit._validation import (
     check_choice,
     check_columns,
     check_frame,
+    check_int,
+    check_number,
     check_random_state,
+    model_errors,
     n_rows,
 )
 
@@ -273,11 +276,45 @@ class _Model:
         )
         self.has_proba = hasattr(model, "predict_proba")
 
-    def predict(self, X: Any, n: int) -> np.ndarray:
-        return as_1d(self.model.predict(X), "model.predict(X)", length=n)
+    def predict(self, X: Any, n: int, rows: str = "'X'") -> np.ndarray:
+        with model_errors("model", f"predict on {rows}"):
+            predictions = np.asarray(self.model.predict(X))
+        if predictions.ndim == 2 and predictions.shape[1] == 1:
+            predictions = predictions[:, 0]
+        if predictions.shape != (n,):
+            raise MlkitValueError(
+                with_hint(
+                    f"'model' returned predictions of shape {predictions.shape} for "
+                    f"{n:,} rows of {rows}; one prediction per row is needed.",
+                    "pass a model whose predict returns one value per row, such as "
+                    "a scikit-learn classifier or regressor of one target.",
+                )
+            )
+        return predictions
 
-    def proba(self, X: Any) -> np.ndarray:
-        return np.asarray(self.model.predict_proba(X), dtype="float64")
+    def proba(self, X: Any, n: int, rows: str = "'X'") -> np.ndarray:
+        with model_errors("model", f"predict_proba on {rows}"):
+            proba = np.asarray(self.model.predict_proba(X))
+        width = len(self.classes) if self.classes is not None else None
+        if proba.ndim != 2 or proba.shape[0] != n or proba.shape[1] != width:
+            raise MlkitValueError(
+                with_hint(
+                    f"'model' returned probabilities of shape {proba.shape} for "
+                    f"{n:,} rows of {rows}; one column per class of model.classes_ "
+                    f"({width}) is needed.",
+                    "pass a fitted scikit-learn classifier, whose predict_proba "
+                    "has one column per class.",
+                )
+            )
+        try:
+            return proba.astype("float64")
+        except (TypeError, ValueError) as exc:
+            raise MlkitTypeError(
+                with_hint(
+                    f"'model' returned probabilities of type {proba.dtype} on {rows}.",
+                    "pass a classifier whose predict_proba returns numbers.",
+                )
+            ) from exc
 
     def is_classifier(self, predictions: np.ndarray) -> bool:
         return self.classes is not None or not (
@@ -312,6 +349,15 @@ def _as_input(X: Any) -> pd.DataFrame | np.ndarray:
         )
     n_rows(X, "X")
     return np.asarray(X)
+
+
+#: How the changed rows are named in the errors of a model that cannot take them.
+_NOISY = "'X' with noise added"
+_CHANGED = "the changed rows of 'X'"
+
+
+def _check_tolerance(tolerance: Any) -> float:
+    return check_number(tolerance, "tolerance", low=0, high=1, example="0.05")
 
 
 def _label(X: Any, column: Any) -> str:
@@ -368,52 +414,25 @@ def _replace(X: Any, changes: dict[Any, Any]) -> Any:
     return out
 
 
-def _check_share(value: Any, name: str) -> float:
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, numbers.Real)
-        or not 0 <= value <= 1
-    ):
-        raise MlkitValueError(
-            with_hint(
-                f"'{name}' must be a share of rows in [0, 1]; got {value!r}.",
-                f"pass, for example, {name}=0.05 to allow 5 % of rows to fail.",
-            )
-        )
-    return float(value)
-
-
-def _check_amount(value: Any, name: str, *, positive: bool = False) -> float:
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, numbers.Real)
-        or not math.isfinite(value)
-        or value < 0
-        or (positive and value == 0)
-    ):
-        raise MlkitValueError(
-            with_hint(
-                f"'{name}' must be a finite number {'above' if positive else 'of at least'} "
-                f"0; got {value!r}.",
-                f"pass, for example, {name}=0.05.",
-            )
-        )
-    return float(value)
-
-
-def _changed_values(X: Any, column: Any, values: Any, source: str) -> Any:
-    """The output of a change function as one value per row, checked."""
+def _changed_values(
+    X: Any, column: Any, function: Callable, source: str
+) -> pd.Series | np.ndarray:
+    """``function`` of the column ``column`` of ``X``: one value per row, checked."""
     n = len(X)
-    if isinstance(values, pd.Series):
-        if len(values) != n:
-            raise MlkitValueError(
-                with_hint(
-                    f"'{source}' returned {len(values):,} values for {n:,} rows.",
-                    "return one value per row, such as a transformed copy of the column.",
-                )
+    with model_errors(source, f"change the column {_label(X, column)!r}"):
+        values = function(_column(X, column).copy())
+    shape = np.shape(values)
+    if shape != (n,) or isinstance(values, pd.DataFrame):
+        raise MlkitValueError(
+            with_hint(
+                f"'{source}' returned "
+                + (f"{shape[0]:,} values" if len(shape) == 1 else f"shape {shape}")
+                + f" for {n:,} rows of 'X'; one value per row is needed.",
+                "return the changed column: one value per row, such as "
+                "lambda s: s * 2.",
             )
-        return values
-    return as_1d(values, source, length=n)
+        )
+    return values if isinstance(values, pd.Series) else np.asarray(values)
 
 
 class _Worst:
@@ -616,20 +635,10 @@ def perturbation_test(
     m = _Model(model)
     X = _as_input(X)
     n = len(X)
-    tolerance = _check_share(tolerance, "tolerance")
-    scale = _check_amount(scale, "scale", positive=True)
-    rtol = _check_amount(rtol, "rtol")
-    if (
-        isinstance(n_repeats, bool)
-        or not isinstance(n_repeats, numbers.Integral)
-        or n_repeats < 1
-    ):
-        raise MlkitValueError(
-            with_hint(
-                f"'n_repeats' must be a whole number of at least 1; got {n_repeats!r}.",
-                "pass, for example, n_repeats=3.",
-            )
-        )
+    tolerance = _check_tolerance(tolerance)
+    scale = check_number(scale, "scale", low=0, open_low=True, example="0.1")
+    rtol = check_number(rtol, "rtol", low=0, example="0.1")
+    n_repeats = check_int(n_repeats, "n_repeats", 1, "3")
     all_columns = (
         list(X.columns) if isinstance(X, pd.DataFrame) else list(range(X.shape[1]))
     )
@@ -679,7 +688,7 @@ def perturbation_test(
     with_scores = classifier and m.has_proba and m.classes is not None
     if with_scores:
         positions = _class_positions(m.classes, before)
-        score_before = m.proba(X)[np.arange(n), positions]
+        score_before = m.proba(X, n)[np.arange(n), positions]
     elif classifier:
         score_before = np.full(n, np.nan)
     else:
@@ -694,11 +703,11 @@ def perturbation_test(
             for c in chosen
         }
         noisy_X = _replace(X, noisy)
-        after = m.predict(noisy_X, n)
+        after = m.predict(noisy_X, n, _NOISY)
         if classifier:
             failed = after != before
             if with_scores:
-                score = m.proba(noisy_X)[np.arange(n), positions]
+                score = m.proba(noisy_X, n, _NOISY)[np.arange(n), positions]
                 move = np.abs(score - score_before)
             else:
                 score = np.full(n, np.nan)
@@ -806,9 +815,9 @@ def invariance_test(
     X = _as_input(X)
     n = len(X)
     _check_column(X, column)
-    tolerance = _check_share(tolerance, "tolerance")
+    tolerance = _check_tolerance(tolerance)
     if atol is not None:
-        atol = _check_amount(atol, "atol")
+        atol = check_number(atol, "atol", low=0, example="0.05")
     original = _column(X, column)
     label = _label(X, column)
     if values is not None and transform is not None:
@@ -827,9 +836,7 @@ def invariance_test(
                     "pass, for example, transform=lambda s: perturb_text(s, random_state=0).",
                 )
             )
-        changed = _changed_values(
-            X, column, transform(original.copy()), f"transform(X[{column!r}])"
-        )
+        changed = _changed_values(X, column, transform, "transform")
         variants = [changed]
         change = f"'{label}' was transformed by {_function_name(transform)}"
     else:
@@ -876,7 +883,7 @@ def invariance_test(
     with_scores = classifier and m.has_proba and m.classes is not None
     if with_scores:
         positions = _class_positions(m.classes, before)
-        proba_before = m.proba(X)
+        proba_before = m.proba(X, n)
         score_before = proba_before[np.arange(n), positions]
     elif classifier:
         score_before = np.full(n, np.nan)
@@ -885,11 +892,11 @@ def invariance_test(
     worst = _Worst(n)
     for new in variants:
         changed_X = _replace(X, {column: new})
-        after = m.predict(changed_X, n)
+        after = m.predict(changed_X, n, _CHANGED)
         if classifier:
             failed = after != before
             if with_scores:
-                proba_after = m.proba(changed_X)
+                proba_after = m.proba(changed_X, n, _CHANGED)
                 score = proba_after[np.arange(n), positions]
                 if atol is None:
                     move = np.abs(score - score_before)
@@ -997,14 +1004,12 @@ def directional_test(
     n = len(X)
     _check_column(X, column)
     check_choice(expect, ("increase", "decrease"), "expect")
-    tolerance = _check_share(tolerance, "tolerance")
-    atol = _check_amount(atol, "atol")
+    tolerance = _check_tolerance(tolerance)
+    atol = check_number(atol, "atol", low=0, example="0.05")
     original = _column(X, column)
     label = _label(X, column)
     if callable(change):
-        new = _changed_values(
-            X, column, change(original.copy()), f"change(X[{column!r}])"
-        )
+        new = _changed_values(X, column, change, "change")
         described = f"'{label}' was changed by {_function_name(change)}"
     elif (
         isinstance(change, numbers.Real)
@@ -1034,7 +1039,7 @@ def directional_test(
     before = m.predict(X, n)
     classifier = m.is_classifier(before)
     changed_X = _replace(X, {column: new})
-    after = m.predict(changed_X, n)
+    after = m.predict(changed_X, n, _CHANGED)
     if classifier:
         m.require_proba("a directional test of a classifier reads")
         classes = m.classes.tolist()
@@ -1042,8 +1047,9 @@ def directional_test(
             if len(classes) != 2:
                 raise MlkitValueError(
                     with_hint(
-                        f"The model has {len(classes)} classes; a directional test "
-                        "needs to know whose probability must move.",
+                        f"'positive_label' is needed: the model has {len(classes)} "
+                        "classes, and a directional test must know whose probability "
+                        "must move.",
                         f"pass positive_label, one of {classes[:10]}.",
                     )
                 )
@@ -1057,8 +1063,8 @@ def directional_test(
                 )
             )
         position = classes.index(positive_label)
-        score_before = m.proba(X)[:, position]
-        score = m.proba(changed_X)[:, position]
+        score_before = m.proba(X, n)[:, position]
+        score = m.proba(changed_X, n, _CHANGED)[:, position]
         what = f"the probability of {positive_label!r}"
     else:
         score_before = before.astype("float64")
