@@ -163,6 +163,19 @@ def test_regret_is_zero_when_every_arm_is_best():
     assert (table["best_arm_share"] == 1).all()
 
 
+def test_policies_as_an_array_or_a_series():
+    expected = simulate_bandits(
+        RATES, n_rounds=300, n_runs=3, policies=["ucb1", "thompson"], random_state=1
+    ).to_frame()
+    for policies in (np.array(["ucb1", "thompson"]), pd.Series(["ucb1", "thompson"])):
+        got = simulate_bandits(
+            RATES, n_rounds=300, n_runs=3, policies=policies, random_state=1
+        ).to_frame()
+        pd.testing.assert_frame_equal(got, expected)
+    with pytest.raises(MlkitValueError, match="'policies' must be one of"):
+        simulate_bandits(RATES, policies=[1])
+
+
 def test_seeded_and_independent_of_the_other_policies():
     a = simulate_bandits(RATES, n_rounds=800, n_runs=5, random_state=4)
     b = simulate_bandits(RATES, n_rounds=800, n_runs=5, random_state=4)

@@ -687,6 +687,10 @@ def test_label_model_refuses_bad_settings_and_inputs(binary):
         LabelModel(max_iter=0).fit(L)
     with pytest.raises(MlkitValueError, match="'tol' must be a positive number"):
         LabelModel(tol=0).fit(L)
+    # Not a number at all is a TypeError, still with its hint.
+    for setting in ({"smoothing": "1"}, {"tol": None}, {"max_iter": 10.0}):
+        with pytest.raises(MlkitTypeError, match=f"'{next(iter(setting))}' must be"):
+            LabelModel(**setting).fit(L)
     with pytest.raises(
         MlkitValueError, match="'class_balance' must be 2 positive shares"
     ):

@@ -194,6 +194,8 @@ class BanditSimulation(Result):
 def _check_policies(policies: Any) -> tuple[str, ...]:
     if isinstance(policies, str):
         policies = (policies,)
+    elif hasattr(policies, "tolist") and getattr(policies, "ndim", 1) == 1:
+        policies = policies.tolist()  # an array or a Series of names
     if not isinstance(policies, Sequence) or not policies:
         raise MlkitTypeError(
             with_hint(
@@ -203,7 +205,7 @@ def _check_policies(policies: Any) -> tuple[str, ...]:
             )
         )
     for policy in policies:
-        if policy not in POLICIES:
+        if not isinstance(policy, str) or policy not in POLICIES:
             raise MlkitValueError(
                 with_hint(
                     CHOICE_ERROR.format(

@@ -1689,7 +1689,8 @@ class LabelModel(BaseEstimator):
                 or value < 0
                 or (value == 0 and not allow_zero)
             ):
-                raise MlkitValueError(
+                number = isinstance(value, numbers.Real) and not isinstance(value, bool)
+                raise (MlkitValueError if number else MlkitTypeError)(
                     with_hint(
                         f"'{name}' must be a finite number "
                         f"{'of at least 0' if allow_zero else 'above 0'}; got {value!r}.",
@@ -1700,20 +1701,20 @@ class LabelModel(BaseEstimator):
                     )
                 )
         max_iter = self.max_iter
-        if (
-            not isinstance(max_iter, numbers.Integral)
-            or isinstance(max_iter, bool)
-            or max_iter < 1
-        ):
-            raise MlkitValueError(
+        integer = isinstance(max_iter, numbers.Integral) and not isinstance(
+            max_iter, bool
+        )
+        if not integer or max_iter < 1:
+            raise (MlkitValueError if integer else MlkitTypeError)(
                 with_hint(
                     f"'max_iter' must be an int of at least 1; got {max_iter!r}.",
                     "pass max_iter=1000, for example.",
                 )
             )
         tol = self.tol
-        if isinstance(tol, bool) or not isinstance(tol, numbers.Real) or not tol > 0:
-            raise MlkitValueError(
+        number = isinstance(tol, numbers.Real) and not isinstance(tol, bool)
+        if not number or not tol > 0:
+            raise (MlkitValueError if number else MlkitTypeError)(
                 with_hint(
                     f"'tol' must be a positive number; got {tol!r}.",
                     "pass tol=1e-7, for example.",

@@ -471,6 +471,10 @@ def test_simulate_bandits(data):
                 st.sampled_from(ex.POLICIES),
             )
         )
+        if not isinstance(policies, str):
+            policies = gen.container(
+                data, policies, kinds=["list", "ndarray", "series"]
+            )
     call(
         "mlkit.experiments.simulate_bandits",
         ex.simulate_bandits,
