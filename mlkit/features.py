@@ -2842,6 +2842,13 @@ def missing_values(
         )
     if target is not None:
         check_columns(df, [target], "target")
+        if np.ndim(positive_label) != 0 or not isinstance(positive_label, Hashable):
+            raise MlkitTypeError(
+                with_hint(
+                    f"'positive_label' must be a single label; got {positive_label!r}.",
+                    f"pass one value of {target!r}, such as 1 or 'spam'.",
+                )
+            )
     elif positive_label is not None:
         raise MlkitValueError(
             with_hint(

@@ -672,6 +672,11 @@ def test_the_callers_frame_is_unchanged():
             MlkitValueError,
             r"'positive_label' must be one of the values of 'y'",
         ),
+        (
+            {"target": "y", "positive_label": [1]},
+            MlkitTypeError,
+            r"'positive_label' must be a single label; got \[1\]",
+        ),
     ],
 )
 def test_missing_values_refuses_bad_input_naming_the_argument(change, error, message):

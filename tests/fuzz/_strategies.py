@@ -229,3 +229,43 @@ def numeric_frame(data: Any, n: int, **kwargs: Any) -> pd.DataFrame:
 def random_state(data: Any) -> Any:
     """A random_state: an int, most of the time; sometimes None."""
     return data.draw(st.one_of(st.integers(0, 2**31 - 1), st.just(0)))
+
+
+#: The kinds of mlkit.features.infer_kinds, for :func:`clean_frame`.
+FEATURE_KINDS = ("numeric", "integer", "boolean", "category", "text", "id", "datetime")
+
+
+def clean_frame(kinds: Any, n: int, seed: int) -> pd.DataFrame:
+    """``n`` clean rows whose columns have the feature kinds of ``kinds``.
+
+    ``kinds`` maps column names to kinds of :data:`FEATURE_KINDS`, as
+    ``mlkit.features.infer_kinds`` returns them; the frame is what a model
+    built from those kinds should fit. Numbers miss a tenth of their values;
+    integers are pandas' nullable ``Int64``, as a prototyper's data often are
+    (every model of ``mlkit.models.ladder`` fits them as well as numpy ints).
+    """
+    rng = np.random.default_rng(seed)
+    columns: dict[Any, Any] = {}
+    for name, kind in kinds.items():
+        if kind == "numeric":
+            values = rng.lognormal(size=n)
+            values[rng.random(n) < 0.1] = np.nan
+            columns[name] = values
+        elif kind == "integer":
+            columns[name] = pd.array(rng.integers(0, 50, n), dtype="Int64")
+        elif kind == "boolean":
+            columns[name] = rng.random(n) < 0.5
+        elif kind == "category":
+            columns[name] = pd.Series(rng.choice(["a", "b", "c"], n), dtype="str")
+        elif kind == "text":
+            words = np.array(["red fox", "blue sky", "red sky at night", "fox news"])
+            columns[name] = pd.Series(words[rng.integers(0, 4, n)], dtype="str")
+        elif kind == "id":
+            columns[name] = [f"id{i}" for i in range(n)]
+        elif kind == "datetime":
+            columns[name] = pd.Timestamp("2024-01-01") + pd.to_timedelta(
+                rng.integers(0, 100, n), unit="D"
+            )
+        else:
+            raise ValueError(kind)
+    return pd.DataFrame(columns)

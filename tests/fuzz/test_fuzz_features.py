@@ -14,7 +14,6 @@ import mlkit
 from mlkit import features
 from tests.fuzz import _strategies as gen
 from tests.fuzz._harness import (
-    assert_same,
     call,
     fuzz_settings,
     fuzzes,
@@ -29,7 +28,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::mlkit._exceptions.MlkitWarning"
 CASES = {name: mlkit.cases.load(name) for name in ("spam", "income")}
 DATA = {name: case.load_data() for name, case in CASES.items()}
 
-KINDS = ("numeric", "integer", "boolean", "category", "text", "id", "datetime")
+KINDS = gen.FEATURE_KINDS
 BAD_KINDS = ("float", "", "Numeric", None, 3)
 
 
@@ -63,33 +62,6 @@ def kinds_mapping(data, bad):
     return kinds
 
 
-def frame_for(kinds, n, seed):
-    """``n`` clean rows whose columns have the kinds of ``kinds``."""
-    rng = np.random.default_rng(seed)
-    columns = {}
-    for name, kind in kinds.items():
-        if kind == "numeric":
-            values = rng.lognormal(size=n)
-            values[rng.random(n) < 0.1] = np.nan
-            columns[name] = values
-        elif kind == "integer":
-            columns[name] = pd.array(rng.integers(0, 50, n), dtype="Int64")
-        elif kind == "boolean":
-            columns[name] = rng.random(n) < 0.5
-        elif kind == "category":
-            columns[name] = pd.Series(rng.choice(["a", "b", "c"], n), dtype="str")
-        elif kind == "text":
-            words = np.array(["red fox", "blue sky", "red sky at night", "fox news"])
-            columns[name] = pd.Series(words[rng.integers(0, 4, n)], dtype="str")
-        elif kind == "id":
-            columns[name] = [f"id{i}" for i in range(n)]
-        else:
-            columns[name] = pd.Timestamp("2024-01-01") + pd.to_timedelta(
-                rng.integers(0, 100, n), unit="D"
-            )
-    return pd.DataFrame(columns)
-
-
 def check_preprocessor(kinds, columns, fit_seed):
     def check(pre):
         from sklearn.compose import ColumnTransformer
@@ -101,7 +73,7 @@ def check_preprocessor(kinds, columns, fit_seed):
             selected.update([cols] if isinstance(cols, str) else cols)
         assert selected == {c for c in used if kinds[c] not in ("id", "datetime")}
         if fit_seed is not None:
-            X = frame_for(kinds, 40, fit_seed)
+            X = gen.clean_frame(kinds, 40, fit_seed)
             out = pre.fit_transform(X)
             assert out.shape[0] == 40
             assert len(pre.get_feature_names_out()) == out.shape[1]
@@ -478,61 +450,6 @@ def check_importance(X):
     return check
 
 
-#: Fitted models by key: the harness compares deep copies of the arguments, and
-#: a fitted tree (sklearn.tree._tree.Tree) has no equality, so the model goes in
-#: by key and the wrapper checks its state itself.
-MODELS: dict = {}
-
-
-def state(value):
-    """What a fitted model holds, in values the harness can compare."""
-    import pickle
-
-    if hasattr(value, "get_params") and hasattr(value, "__dict__"):
-        return {k: state(v) for k, v in vars(value).items()}
-    if type(value).__name__ == "Tree":
-        return pickle.dumps(value)
-    if type(value).__name__ in ("KDTree", "BallTree"):
-        # Its query counters change on every predict; its arrays must not.
-        return [np.asarray(a) for a in value.get_arrays()]
-    if isinstance(value, list | tuple):
-        return [state(v) for v in value]
-    if isinstance(value, dict):
-        return {k: state(v) for k, v in value.items()}
-    return value
-
-
-def feature_importance(
-    model,
-    X,
-    y=None,
-    *,
-    method="shap",
-    n_samples=1000,
-    n_repeats=5,
-    scoring=None,
-    group_columns=True,
-    random_state=None,
-):
-    """features.feature_importance on MODELS[model], checking the model is unchanged."""
-    options = {
-        "method": method,
-        "n_samples": n_samples,
-        "n_repeats": n_repeats,
-        "scoring": scoring,
-        "group_columns": group_columns,
-        "random_state": random_state,
-    }
-    if not isinstance(model, str):
-        return features.feature_importance(model, X, y, **options)
-    fitted = MODELS[model]
-    before = state(fitted)
-    try:
-        return features.feature_importance(fitted, X, y, **options)
-    finally:
-        assert_same(before, state(fitted), "the model")
-
-
 @fuzzes("mlkit.features.feature_importance")
 @BOTH
 @given(st.data())
@@ -547,8 +464,7 @@ def test_feature_importance(bad, data):
         y[:2] = [0, 1]
     else:
         y = X["a"].to_numpy() * 2 + rng.normal(size=n)
-    MODELS["fitted"] = fitted_model(data, X, y, task)
-    model = "fitted"
+    model = fitted_model(data, X, y, task)
     if bad and data.draw(st.booleans()):
         from sklearn.linear_model import Ridge
 
@@ -571,7 +487,7 @@ def test_feature_importance(bad, data):
     method = data.draw(st.sampled_from(["shap", "permutation"]))
     call(
         "mlkit.features.feature_importance",
-        feature_importance,
+        features.feature_importance,
         model,
         X_call,
         pick(

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::mlkit._exceptions.MlkitWarning"
 #: The tasks whose ladders were fitted.
 FITS: list[str] = []
 
-KINDS = ("numeric", "integer", "boolean", "category", "text", "id", "datetime")
+KINDS = gen.FEATURE_KINDS
 BAD_KINDS = ("float", "", None, 3)
 
 
@@ -39,33 +39,6 @@ def pick(data, bad, good, wrong):
     return data.draw(good)
 
 
-def tiny_frame(kinds, n, seed):
-    """``n`` rows whose columns have the kinds of ``kinds``."""
-    rng = np.random.default_rng(seed)
-    columns = {}
-    for name, kind in kinds.items():
-        if kind == "numeric":
-            values = rng.lognormal(size=n)
-            values[rng.random(n) < 0.1] = np.nan
-            columns[name] = values
-        elif kind == "integer":
-            columns[name] = rng.integers(0, 50, n)
-        elif kind == "boolean":
-            columns[name] = rng.random(n) < 0.5
-        elif kind == "category":
-            columns[name] = pd.Series(rng.choice(["a", "b", "c"], n), dtype="str")
-        elif kind == "text":
-            words = np.array(["red fox", "blue sky", "red sky at night", "fox news"])
-            columns[name] = pd.Series(words[rng.integers(0, 4, n)], dtype="str")
-        elif kind == "id":
-            columns[name] = [f"id{i}" for i in range(n)]
-        else:
-            columns[name] = pd.Timestamp("2024-01-01") + pd.to_timedelta(
-                rng.integers(0, 100, n), unit="D"
-            )
-    return pd.DataFrame(columns)
-
-
 def check_ladder(task, kinds, fit_seed):
     from sklearn.base import clone
 
@@ -77,7 +50,7 @@ def check_ladder(task, kinds, fit_seed):
         if fit_seed is None:
             return
         n = 40
-        X = tiny_frame(kinds, n, fit_seed)
+        X = gen.clean_frame(kinds, n, fit_seed)
         rng = np.random.default_rng(fit_seed)
         y = (
             rng.normal(size=n)

@@ -179,9 +179,16 @@ def check_column(result):
 @fuzz_settings(40)
 def test_column_drift(data):
     reference, current = frame_pair(data, max_columns=2)
-    column = data.draw(st.sampled_from([*reference.columns] * 4 + ["absent"]))
+    column = data.draw(st.sampled_from([*reference.columns] * 8 + ["absent"]))
+    # One bad argument in about a fifth of the calls keeps most on the valid path.
     bins = data.draw(
-        st.one_of(st.integers(2, 30), st.sampled_from([20, 1, 0, 2.5, "10"]))
+        st.one_of(
+            st.integers(2, 30),
+            st.sampled_from([20] * 16 + [1, 0, 2.5, "10"]),
+        )
+    )
+    alpha = data.draw(
+        st.sampled_from([0.05] * 14 + [0.01, 0.5] + [0, 1, -0.1, "0.05", True])
     )
     call(
         "mlkit.monitoring.column_drift",
@@ -189,7 +196,7 @@ def test_column_drift(data):
         reference,
         current,
         column,
-        alpha=data.draw(ALPHA),
+        alpha=alpha,
         bins=bins,
         check=check_column,
     )
@@ -311,8 +318,19 @@ def check_performance(metrics, n_windows):
 @given(st.data())
 @fuzz_settings(15)
 def test_estimate_performance(data):
-    n = gen.rows(data)
-    proba = gen.probabilities(data, n)
+    # One argument wrong in about a third of the calls, the rest valid.
+    wrong = data.draw(
+        st.sampled_from(
+            [None] * 10
+            + ["empty", "proba", "threshold", "metrics", "n_bootstrap", "y_true"]
+        )
+    )
+    n = 0 if wrong == "empty" else gen.rows(data, 1)
+    proba = gen.probabilities(data, n, nasty=wrong == "proba")
+    if wrong == "proba" and n:
+        proba[data.draw(st.integers(0, n - 1))] = data.draw(
+            st.sampled_from([np.nan, 1.5, -0.1])
+        )
     windows = None
     n_windows = 1
     if data.draw(st.booleans()):
@@ -334,12 +352,16 @@ def test_estimate_performance(data):
         )
         n_windows = len(pd.unique(np.asarray(raw, dtype=object))) if n else 0
     y_true = None
-    if data.draw(st.booleans()):
+    if data.draw(st.booleans()) or wrong == "y_true":
         y = gen.binary_labels(data, n).astype(float)
         if n and data.draw(st.booleans()):
             y[: n // 2] = np.nan
-        if data.draw(st.integers(0, 9)) == 0:
-            y = gen.labels(data, n, classes=("no", "yes"))
+        if wrong == "y_true":
+            y = data.draw(
+                st.sampled_from(
+                    [gen.labels(data, n, classes=("no", "yes")), y[:-1], y + 2]
+                )
+            )
         y_true = gen.container(data, y, kinds=["ndarray", "list", "series", "nullable"])
     metrics = data.draw(
         st.one_of(
@@ -347,18 +369,25 @@ def test_estimate_performance(data):
             st.lists(
                 st.sampled_from(monitoring.PERFORMANCE_METRICS), min_size=1, max_size=3
             ),
-            st.sampled_from(["accuracy", ["nope"], []]),
         )
     )
+    if wrong == "metrics":
+        metrics = data.draw(st.sampled_from(["accuracy", ["nope"], []]))
+    threshold = data.draw(st.one_of(st.floats(0, 1), st.sampled_from([0.5, 0.0, 1.0])))
+    if wrong == "threshold":
+        threshold = data.draw(st.sampled_from([1.5, np.nan, -0.1, "0.5"]))
+    n_bootstrap = data.draw(st.sampled_from([0, 5, 20]))
+    if wrong == "n_bootstrap":
+        n_bootstrap = data.draw(st.sampled_from([-1, 2.0, "5"]))
     call(
         "mlkit.monitoring.estimate_performance",
         monitoring.estimate_performance,
         gen.container(data, proba, kinds=["ndarray", "list", "series", "series_index"]),
-        threshold=data.draw(st.one_of(st.floats(0, 1), st.sampled_from([1.5, np.nan]))),
+        threshold=threshold,
         windows=windows,
         y_true=y_true,
         metrics=metrics,
-        n_bootstrap=data.draw(st.sampled_from([0, 5, 20, -1, 2.0])),
+        n_bootstrap=n_bootstrap,
         random_state=gen.random_state(data),
         check=check_performance(
             [metrics] if isinstance(metrics, str) else list(metrics),
