@@ -27,6 +27,7 @@ from tests.fuzz._harness import (
     fuzzes,
     has_columns,
     in_unit_interval,
+    without_times,
 )
 
 NAN, INF = float("nan"), float("inf")
@@ -761,7 +762,7 @@ def test_simulate_retraining(data):
         ),
         window=a(st.one_of(st.none(), st.integers(1, 3)), BAD_INTS),
         random_state=a.seed(),
-        deterministic=False,  # the table holds fit times
+        deterministic=without_times,
         check=check_retraining,
         display=shown(data),
     )
