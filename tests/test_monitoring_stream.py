@@ -140,6 +140,22 @@ def test_default_column_is_the_widest_numeric_feature():
     assert stream.shift["start_window"] == 5
 
 
+def test_default_column_with_huge_and_infinite_values_is_chosen_without_overflow():
+    df = _data(400).assign(
+        huge=np.tile([0.0, 1.0, 1e300, -1e300], 100),
+        inf=np.tile([0.0, 1.0, 2.0, np.inf], 100),
+    )
+    stream = production_stream(df, target="y", inject="covariate")
+    assert stream.shift["column"] == "huge"
+    only_inf = _data(400)[["y", "flag"]].assign(
+        inf=np.tile([0.0, 1.0, 2.0, np.inf], 100)
+    )
+    assert (
+        production_stream(only_inf, target="y", inject="covariate").shift["column"]
+        == "inf"
+    )
+
+
 def test_covariate_shift_of_text_moves_its_length():
     rng = np.random.default_rng(0)
     words = rng.integers(2, 30, 8000)

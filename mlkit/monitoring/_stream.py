@@ -185,7 +185,7 @@ def _default_column(df: pd.DataFrame, exclude: list[Any], inject: str) -> Any:
             continue
         if pd.api.types.is_integer_dtype(series.dtype) and distinct == len(present):
             continue  # an id: every value distinct
-        sd = float(present.astype("float64").std())
+        sd = _spread(present.to_numpy(dtype="float64"))
         if sd > spread:
             best, spread = name, sd
     if best is None:
@@ -199,6 +199,22 @@ def _default_column(df: pd.DataFrame, exclude: list[Any], inject: str) -> Any:
             )
         )
     return best
+
+
+def _spread(values: np.ndarray) -> float:
+    """The standard deviation of the finite ``values``, without overflow.
+
+    Values near 1e300 would overflow when squared: the deviation is taken of the
+    values divided by the largest magnitude, then scaled back (inf past the
+    largest float).
+    """
+    finite = values[np.isfinite(values)]
+    if len(finite) < 2:
+        return 0.0
+    scale = float(np.abs(finite).max())
+    if scale == 0:
+        return 0.0
+    return scale * float(np.std(finite / scale, ddof=1))
 
 
 def _tilt(values: np.ndarray, strength: float) -> np.ndarray:
