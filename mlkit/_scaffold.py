@@ -335,22 +335,25 @@ def _infer_task(target: str, y: pd.Series, n_rows: int, kind: str) -> _Inferred:
                 "choose the column that holds the outcome to predict.",
             )
         )
-    counts = values.value_counts(sort=False)
+    numbers = _numbers(values)
+    whole = numbers is not None and _is_whole(numbers)
+    # Spellings of one whole number ("1" and "1.0", "0" and "-0.0" in a CSV) are one
+    # class once the case reader converts them to integers.
+    counts = (numbers if whole else values).value_counts(sort=False)
     if len(counts) == 1:
         raise MlkitValueError(
             with_hint(
-                f"'target' {target!r} has one value only ({counts.index[0]!r}): there "
+                f"'target' {target!r} has one value only ({values.iloc[0]!r}): there "
                 "is nothing to predict.",
                 "choose the column that holds the outcome; a binary target needs rows "
                 "of both classes.",
             )
         )
-    numbers = _numbers(values)
     n_classes = len(counts)
     if n_classes == 2:
         if kind == "boolean" or pd.api.types.is_bool_dtype(values):
             target_kind = "boolean"
-        elif numbers is not None and _is_whole(numbers):
+        elif whole:
             target_kind = "integer"
         else:
             target_kind = "category"
@@ -378,7 +381,6 @@ def _infer_task(target: str, y: pd.Series, n_rows: int, kind: str) -> _Inferred:
         if n_classes > MAX_CLASSES:
             why += "; many classes, consider grouping rare ones"
         return _Inferred("multiclass", why, "category")
-    whole = _is_whole(numbers)
     if whole and n_classes <= MAX_CLASSES:
         return _Inferred(
             "multiclass",

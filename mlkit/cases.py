@@ -924,6 +924,18 @@ def _convert(raw: pd.Series, kind: str, fail) -> pd.Series:
     raise AssertionError(kind)  # kinds are validated when the spec is read
 
 
+def _classes_as_text(y: pd.Series) -> pd.Series:
+    """A binary category target with its classes as strings, as a CSV reads them.
+
+    The positive label of a category target is a string; a Parquet file or a
+    simulator can hold the classes as numbers (0.5 and 1.5), which would never
+    equal it.
+    """
+    if all(isinstance(c, str) for c in y.cat.categories):
+        return y
+    return y.astype(object).map(str, na_action="ignore").astype("category")
+
+
 # --------------------------------------------------------------------------- case
 
 
@@ -1208,6 +1220,8 @@ class Case:
             },
             index=pd.RangeIndex(len(raw)),
         )
+        if spec.task == "binary" and schema[spec.target] == "category":
+            out[spec.target] = _classes_as_text(out[spec.target])
         self._check_target(out[spec.target], source)
         return out
 

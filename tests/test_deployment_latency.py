@@ -122,9 +122,17 @@ def test_the_rows_drawn_depend_on_the_seed_only(fitted):
         ({"batch_sizes": ()}, MlkitValueError, "at least one size"),
         ({"batch_sizes": "10"}, MlkitTypeError, "a sequence of ints"),
         ({"batch_sizes": (1.5,)}, MlkitTypeError, "ints"),
-        ({"n_requests": 0}, MlkitValueError, "'n_requests' must be a positive int"),
-        ({"n_requests": 2.5}, MlkitTypeError, "'n_requests' must be a positive int"),
-        ({"repeats": 0}, MlkitValueError, "'repeats' must be a positive int"),
+        (
+            {"n_requests": 0},
+            MlkitValueError,
+            "'n_requests' must be an integer of at least 1",
+        ),
+        (
+            {"n_requests": 2.5},
+            MlkitTypeError,
+            "'n_requests' must be an integer of at least 1",
+        ),
+        ({"repeats": 0}, MlkitValueError, "'repeats' must be an integer of at least 1"),
     ],
 )
 def test_bad_options_are_refused_with_a_hint(fitted, kwargs, error, message):

@@ -206,6 +206,12 @@ def test_the_list_of_exercises():
         mk.exercises.exercises("12_nothing")
 
 
+@pytest.mark.parametrize("notebook", ["", " ", ".ipynb"])
+def test_an_empty_notebook_name_is_refused_not_read_as_notebook_00(notebook):
+    with pytest.raises(MlkitValueError, match="'notebook' must name a notebook"):
+        mk.exercises.exercises(notebook)
+
+
 # --- The notebooks and the registry ---------------------------------------------------
 
 

@@ -213,6 +213,33 @@ def test_missing_value_strings_become_na_values(tmp_path):
     assert case.load_data()["x"].isna().sum() == 10
 
 
+@pytest.mark.parametrize("name", ["d.csv", "d.parquet"])
+def test_a_binary_target_of_two_fractions_makes_a_case_that_loads(tmp_path, name):
+    frame = pd.DataFrame(
+        {"x": np.arange(12.0), "y": [0.5, 1.5, 0.5, 0.5] * 2 + [0.5, 1.5, 0.5, 0.5]}
+    )
+    case = mk.cases.new_case(tmp_path / "c", write(frame, tmp_path / name), "y")
+    assert case.spec.task == "binary"
+    assert case.spec.data.schema["y"] == "category"
+    assert case.spec.positive_label == "1.5"  # the rarer class
+    y = case.load_data()["y"]
+    assert sorted(y.cat.categories) == ["0.5", "1.5"]
+    assert (y == case.spec.positive_label).sum() == 3
+
+
+def test_spellings_of_one_whole_number_are_one_class(tmp_path):
+    frame = pd.DataFrame(
+        {"x": np.arange(8), "y": ["0.0", "-0.0", "1", "1.0", "0", "0", "1", "0"]}
+    )
+    case = mk.cases.new_case(tmp_path / "c", write(frame, tmp_path / "d.csv"), "y")
+    assert (case.spec.task, case.spec.positive_label) == ("binary", 1)
+    assert case.load_data()["y"].value_counts().to_dict() == {0: 5, 1: 3}
+    frame["y"] = ["1", "1.0"] * 4
+    with pytest.raises(MlkitValueError, match=r"'target' 'y' has one value only"):
+        mk.cases.new_case(tmp_path / "e", write(frame, tmp_path / "e.csv"), "y")
+    assert not (tmp_path / "e").exists()
+
+
 def test_named_special_columns(messy, tmp_path):
     data = write(messy, tmp_path / "messy.csv")
     case = mk.cases.new_case(

@@ -36,7 +36,7 @@ import pandas as pd
 
 from mlkit._exceptions import MlkitTypeError, MlkitValueError, with_hint
 from mlkit._results import Result
-from mlkit._validation import check_frame, check_random_state
+from mlkit._validation import check_frame, check_int, check_random_state
 from mlkit.deployment._common import check_model, model_columns, model_name, size_bytes
 from mlkit.deployment._serving import Endpoint
 
@@ -54,19 +54,8 @@ LATENCY_COLUMNS: tuple[str, ...] = (
     "rows_per_second",
 )
 
-POSITIVE_INT_ERROR = "'{name}' must be a positive int; got {got!r}."
 BATCH_SIZES_ERROR = "'batch_sizes' must be {what}; got {got!r}."
 BUDGET_ERROR = "'budget_ms' must be a positive number of milliseconds; got {got!r}."
-
-
-def check_positive_int(value: Any, name: str, hint: str) -> int:
-    """``value`` as an int >= 1, or an error naming ``name``."""
-    integer = isinstance(value, numbers.Integral) and not isinstance(value, bool)
-    if not integer or value < 1:
-        raise (MlkitValueError if integer else MlkitTypeError)(
-            with_hint(POSITIVE_INT_ERROR.format(name=name, got=value), hint)
-        )
-    return int(value)
 
 
 def _check_batch_sizes(batch_sizes: Any) -> tuple[int, ...]:
@@ -364,12 +353,8 @@ def latency_profile(
     check_model(model)
     check_frame(X, "X")
     sizes = _check_batch_sizes(batch_sizes)
-    n_requests = check_positive_int(
-        n_requests, "n_requests", "pass the number of single-row requests, such as 200."
-    )
-    repeats = check_positive_int(
-        repeats, "repeats", "pass how many times to run each batch, such as 5."
-    )
+    n_requests = check_int(n_requests, "n_requests", 1, "200")
+    repeats = check_int(repeats, "repeats", 1, "5")
     rng = check_random_state(random_state)
     schema = X[model_columns(model, X, "X")]
     endpoint = Endpoint(model, schema)

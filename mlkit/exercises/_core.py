@@ -525,6 +525,15 @@ def table(notebook: str | None = None) -> pd.DataFrame:
                 )
             )
         key = notebook.removesuffix(".ipynb")
+        if not key.strip():
+            # "".zfill(2) is "00": an empty name would silently pick notebook 00.
+            raise MlkitValueError(
+                with_hint(
+                    f"'notebook' must name a notebook; got {notebook!r}.",
+                    "pass a notebook's name such as '03_training_data' or its number "
+                    "'03', or leave it out for the exercises of every notebook.",
+                )
+            )
         names = sorted({e.notebook for e in rows})
         chosen = [
             n for n in names if n.removesuffix(".ipynb") == key or n[:2] == key.zfill(2)

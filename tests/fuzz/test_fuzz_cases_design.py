@@ -12,7 +12,8 @@ import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mlkit import cases, design, exercises
+from mlkit import cases, design, exercises, fairness
+from mlkit._exceptions import MlkitWarning
 from tests.fuzz import _strategies as gen
 from tests.fuzz._harness import call, fuzz_settings, fuzzes, has_columns
 
@@ -129,48 +130,110 @@ def test_available(data):
     call("mlkit.cases.available", cases.available, check=check)
 
 
+#: Classes of a target, two-valued fractions included (0.5 and 1.5).
+TARGET_CLASSES = st.sampled_from(
+    [(0, 1), ("no", "yes"), (0, 1, 2), ("a", "b", "c"), (0.5, 1.5), (False, True)]
+)
+
+
 @fuzzes("mlkit.cases.new_case")
 @given(st.data())
 @fuzz_settings(15)
 def test_new_case(data):
-    n = gen.rows(data, 0, 40)
-    frame = gen.frame(data, n, max_columns=3)
-    frame["target"] = gen.labels(
-        data, n, classes=data.draw(st.sampled_from([(0, 1), ("no", "yes"), (0, 1, 2)]))
+    # Most calls are valid; the others spoil one argument each.
+    spoil = data.draw(
+        st.sampled_from(
+            [None] * 8
+            + ["data", "folder", "target", "time_column", "sensitive", "title", "y"]
+        )
     )
-    if data.draw(st.booleans()):
-        frame["target"] = gen.floats(data, n)
+    n = gen.rows(data, 0 if spoil == "y" else 6, 40)
+    frame = gen.frame(data, n, max_columns=3)
+    if spoil == "y":
+        frame["target"] = data.draw(
+            st.sampled_from(
+                [gen.floats(data, n), np.full(n, np.nan), np.zeros(n), np.arange(n)]
+            )
+        )
+    elif data.draw(st.integers(0, 3)):
+        classes = data.draw(TARGET_CLASSES)
+        y = gen.labels(data, n, classes=classes, min_classes=2)
+        y[: len(classes)] = classes  # every class on some row
+        frame["target"] = y
+    else:  # a number to regress
+        frame["target"] = gen.floats(data, n, nasty=False)
+    with_time = data.draw(st.booleans())
+    if with_time:
+        stamps = pd.Timestamp("2024-01-01") + pd.to_timedelta(np.arange(n), unit="h")
+        frame["when"] = stamps
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)
-        suffix = data.draw(st.sampled_from([".csv", ".csv", ".parquet", ".txt"]))
+        suffix = data.draw(
+            st.sampled_from(
+                [".txt", ".xlsx"] if spoil == "data" else [".csv", ".parquet"]
+            )
+        )
         source = base / f"données{suffix}"
         if suffix == ".parquet":
             frame.reset_index(drop=True).to_parquet(source)
         else:
             frame.to_csv(source, index=False)
-        folder = base / data.draw(st.sampled_from(["new", "nouveau cas", "afile"]))
         (base / "afile").write_text("x")
+        folder = base / data.draw(
+            st.sampled_from(["afile"] if spoil == "folder" else ["new", "nouveau cas"])
+        )
         columns = list(frame.columns)
+        first = columns[0]
+        path = data.draw(
+            st.sampled_from([base / "missing.csv", 3])
+            if spoil == "data" and data.draw(st.booleans())
+            else st.sampled_from([source, str(source)])
+        )
+        target = data.draw(
+            st.sampled_from(["nope", 3, None])
+            if spoil == "target"
+            else st.just("target")
+        )
+        time_column = (
+            data.draw(st.sampled_from([first, "nope", "target"]))
+            if spoil == "time_column"
+            else ("when" if with_time and data.draw(st.booleans()) else None)
+        )
+        sensitive = data.draw(
+            st.sampled_from([["target"], [3], "nope"])
+            if spoil == "sensitive"
+            else st.sampled_from([(), [first], first])
+        )
+        title = data.draw(
+            st.sampled_from(["", " ", 3])
+            if spoil == "title"
+            else st.sampled_from([None, "Un titre"])
+        )
 
         def check(case):
             assert isinstance(case, cases.Case)
-            assert case.spec.target == "target"
+            assert case.spec.target == target
             assert (folder / "case.toml").is_file()
+            loaded = case.load_data()
+            assert list(loaded.columns) == columns
+            y = loaded[target]
+            assert len(loaded) == int(frame[target].notna().sum())
+            if case.spec.task == "binary":
+                assert y.nunique() == 2
+                assert case.spec.positive_label in set(y)
+            if time_column is not None:
+                assert case.spec.time_column == time_column
 
         call(
             "mlkit.cases.new_case",
             cases.new_case,
             folder,
-            data.draw(
-                st.sampled_from([source, source, str(source), base / "missing.csv", 3])
-            ),
-            data.draw(st.sampled_from(["target", "target", "nope", columns[0], 3])),
-            time_column=data.draw(st.sampled_from([None, None, columns[0], "nope"])),
-            group_column=data.draw(st.sampled_from([None, None, columns[0]])),
-            sensitive=data.draw(
-                st.sampled_from([(), [columns[0]], columns[0], ["target"], [3]])
-            ),
-            title=data.draw(st.sampled_from([None, "Un titre", "", 3])),
+            path,
+            target,
+            time_column=time_column,
+            group_column=data.draw(st.sampled_from([None, None, first])),
+            sensitive=sensitive,
+            title=title,
             overwrite=data.draw(st.booleans()),
             check=check,
         )
@@ -202,26 +265,38 @@ def test_stage(data):
 @given(st.data())
 @fuzz_settings(50)
 def test_stages_frame(data):
-    slugs = st.sampled_from([*design.STAGE_SLUGS, "nowhere", "Ω"])
+    # Most calls are valid; the others spoil one argument.
+    spoil = data.draw(st.sampled_from([None] * 5 + ["applies", "decisions"]))
+    slugs = st.sampled_from(design.STAGE_SLUGS)
     applies = data.draw(
         st.one_of(
+            st.lists(st.sampled_from(["nowhere", "Ω", None]), min_size=1, max_size=2),
+            st.sampled_from(["scoping", 3, {"scoping": 1}]),
+        )
+        if spoil == "applies"
+        else st.one_of(
             st.none(),
             st.lists(slugs, max_size=4),
-            st.sampled_from(["scoping", 3, [None], ("data",)]),
+            st.lists(slugs, max_size=3).map(tuple),
         )
     )
+    applied = None if applies is None or spoil else set(applies)
+    counts = st.one_of(st.integers(0, 5), st.sampled_from([np.int64(2), np.uint8(1)]))
     decisions = data.draw(
         st.one_of(
-            st.none(),
+            st.dictionaries(
+                st.sampled_from(["nowhere", "Ω"]), counts, min_size=1, max_size=1
+            ),
             st.dictionaries(
                 slugs,
-                st.one_of(
-                    st.integers(-2, 5),
-                    st.sampled_from([np.int64(2), 1.5, "2", None, np.nan]),
-                ),
+                st.sampled_from([-1, 1.5, "2", None, np.nan, True]),
+                min_size=1,
+                max_size=2,
             ),
             st.sampled_from([[("scoping", 1)], "scoping", 3]),
         )
+        if spoil == "decisions"
+        else st.one_of(st.none(), st.dictionaries(slugs, counts, max_size=4))
     )
 
     def check(frame):
@@ -239,8 +314,15 @@ def test_stages_frame(data):
                 "ready",
             ],
         )
-        assert len(frame) == len(design.STAGES)
-        assert (frame["decisions"] >= 0).all()
+        assert frame["slug"].tolist() == list(design.STAGE_SLUGS)
+        expected = dict(decisions or {})
+        assert frame["decisions"].tolist() == [
+            int(expected.get(slug, 0)) for slug in design.STAGE_SLUGS
+        ]
+        if applied is not None:
+            assert set(frame.loc[frame["applies"], "slug"]) == applied
+        elif applies is None:
+            assert frame["applies"].all()
 
     call(
         "mlkit.design.stages_frame",
@@ -522,16 +604,43 @@ def _artifacts(data, log):
 # --------------------------------------------------------------------------- model card
 
 
+def _group_result(data):
+    """What mlkit.fairness.group_metrics returns on a few generated rows."""
+    n = gen.rows(data, 4, 40)
+    y_true = gen.binary_labels(data, n)
+    y_pred = gen.binary_labels(data, n)
+    groups = np.asarray(
+        data.draw(st.lists(st.sampled_from(["f", "m", "x"]), min_size=n, max_size=n))
+    )
+    with warnings.catch_warnings():
+        # Small groups and undefined rates are warned about, by design.
+        warnings.simplefilter("ignore", MlkitWarning)
+        return fairness.group_metrics(y_true, y_pred, sensitive_features=groups)
+
+
 @fuzzes("mlkit.design.model_card")
 @given(st.data())
 @fuzz_settings(12)
 def test_model_card(data):
+    # Most calls are valid; the others spoil one argument each.
+    spoil = data.draw(
+        st.sampled_from(
+            [None] * 7
+            + ["case", "log", "metrics", "group_metrics", "texts", "model_details"]
+        )
+    )
     with tempfile.TemporaryDirectory() as tmp:
-        case = data.draw(st.sampled_from(["spam", "income", "nowhere", 3]))
+        case = data.draw(
+            st.sampled_from(["nowhere", 3, ""])
+            if spoil == "case"
+            else st.sampled_from(["spam", "income"])
+        )
         log = None
-        if data.draw(st.booleans()):
+        if spoil == "log" or data.draw(st.booleans()):
+            other = {"spam": "income", "income": "spam"}.get(case, "spam")
             log = design.DesignLog(
-                data.draw(st.sampled_from(["spam", "income"])), run_dir=tmp
+                other if spoil == "log" or case not in ("spam", "income") else case,
+                run_dir=tmp,
             )
             log.record(
                 "metric.primary",
@@ -539,53 +648,104 @@ def test_model_card(data):
                 question="Which metric?",
                 choice="pr_auc",
             )
+            if data.draw(st.booleans()):
+                log.record_experiment(
+                    "logistic", stage="model_development", metrics={"pr_auc": 0.5}
+                )
+            # Read it once: the log caches what it read, which the harness would
+            # take for a change made by model_card.
+            log.to_frame()
+            if spoil == "log" and data.draw(st.booleans()):
+                log = data.draw(st.sampled_from(["log", {"metric": 1}]))
+        value = st.one_of(
+            st.floats(0, 1),
+            st.tuples(st.floats(0, 1), st.floats(0, 1), st.floats(0, 1)),
+            st.sampled_from([np.float64(0.5), 1, np.nan]),
+        )
         metrics = data.draw(
-            st.one_of(
+            st.sampled_from(
+                [
+                    {"pr_auc": None},
+                    {"é": (1, 2)},
+                    {"roc_auc": "x"},
+                    [0.5],
+                    "roc_auc",
+                    pd.DataFrame({"a": [1]}),
+                ]
+            )
+            if spoil == "metrics"
+            else st.one_of(
                 st.none(),
                 st.dictionaries(
-                    st.sampled_from(["roc_auc", "pr_auc", "é"]),
-                    st.one_of(
-                        st.floats(),
-                        st.tuples(st.floats(0, 1), st.floats(0, 1), st.floats(0, 1)),
-                        st.sampled_from(["x", None, (1, 2)]),
-                    ),
-                    max_size=3,
+                    st.sampled_from(["roc_auc", "pr_auc", "é"]), value, max_size=3
                 ),
                 st.sampled_from(
                     [
-                        [0.5],
-                        "roc_auc",
                         pd.DataFrame({"metric": ["roc_auc"], "value": [0.8]}),
-                        pd.DataFrame({"a": [1]}),
+                        pd.DataFrame(
+                            {
+                                "metric": ["roc_auc", "pr_auc"],
+                                "value": [0.8, 0.4],
+                                "low": [0.7, 0.3],
+                                "high": [0.9, 0.5],
+                            }
+                        ),
                     ]
                 ),
             )
         )
-        texts = st.one_of(st.sampled_from(["", "Une phrase.", ["a", "b"], 3, [None]]))
+        if spoil == "group_metrics":
+            group_metrics = data.draw(
+                st.sampled_from(
+                    ["sex", {"sex": 3}, {"sex": pd.DataFrame({"sex": ["a"]})}]
+                )
+            )
+        else:
+            group_metrics = data.draw(st.sampled_from([None, {}, "result", "table"]))
+            if group_metrics in ("result", "table"):
+                result = _group_result(data)
+                group_metrics = {
+                    "sex": result if group_metrics == "result" else result.to_frame()
+                }
+        good_texts = st.sampled_from(["", "Une phrase.", ["a", "b"], (), ["**gras**"]])
+        bad_texts = st.sampled_from([3, [None], [1.5]])
+        ethical = data.draw(bad_texts if spoil == "texts" else good_texts)
+        caveats = data.draw(
+            bad_texts if spoil == "texts" and data.draw(st.booleans()) else good_texts
+        )
+        details = data.draw(
+            st.sampled_from([3, ["owner"]])
+            if spoil == "model_details"
+            else st.sampled_from(
+                [None, {"owner": "équipe"}, "details", {"n": np.nan}, {"n": 3}]
+            )
+        )
 
         def check(card):
             assert len(card.sections) == 9
-            card.to_markdown()
-            card.to_html()
+            assert list(card.sections)[:4] == [
+                "Model details",
+                "Intended use",
+                "Factors",
+                "Metrics",
+            ]
+            assert all(isinstance(text, str) for text in card.sections.values())
+            markdown = card.to_markdown()
+            assert card.to_html().startswith("<!DOCTYPE html>")
+            for sentence in (ethical, caveats):
+                for line in [sentence] if isinstance(sentence, str) else sentence:
+                    assert line in markdown
 
         call(
             "mlkit.design.model_card",
             design.model_card,
             case,
-            log if log is not None or data.draw(st.booleans()) else "log",
+            log,
             metrics=metrics,
-            group_metrics=data.draw(
-                st.sampled_from(
-                    [None, {}, {"sex": pd.DataFrame({"sex": ["a"]})}, "sex", {"sex": 3}]
-                )
-            ),
-            ethical_considerations=data.draw(texts),
-            caveats=data.draw(texts),
-            model_details=data.draw(
-                st.sampled_from(
-                    [None, {"owner": "équipe"}, "details", 3, {"n": np.nan}]
-                )
-            ),
+            group_metrics=group_metrics,
+            ethical_considerations=ethical,
+            caveats=caveats,
+            model_details=details,
             check=check,
         )
 
@@ -632,35 +792,48 @@ def test_check(data):
     )
 
 
+#: What learners pass to select a notebook: its number, its name, its file name.
+NOTEBOOKS = st.sampled_from(
+    [
+        "00",
+        "0",
+        "3",
+        "03",
+        "12",
+        "03_training_data",
+        "03_training_data.ipynb",
+        "07_offline_evaluation",
+        "11",
+    ]
+)
+
+
 @fuzzes("mlkit.exercises.exercises")
 @given(st.data())
 @fuzz_settings(40)
 def test_exercises(data):
+    kind = data.draw(st.sampled_from(["none"] + ["name"] * 6 + ["bad", "text", "odd"]))
     notebook = data.draw(
-        st.one_of(
-            st.none(),
-            st.sampled_from(
-                [
-                    "00",
-                    "3",
-                    "03_training_data",
-                    "03_training_data.ipynb",
-                    "",
-                    "99",
-                    "0",
-                    "-1",
-                ]
-            ),
-            st.text(max_size=4),
-            st.sampled_from([3, ["00"]]),
-        )
+        {
+            "none": st.none(),
+            "name": NOTEBOOKS,
+            "bad": st.sampled_from(["", " ", ".ipynb", "99", "-1", "03_training"]),
+            "text": st.text(max_size=4),
+            "odd": st.sampled_from([3, ["00"], b"00"]),
+        }[kind]
     )
 
     def check(table):
         has_columns(table, ["id", "notebook", "title"])
+        assert table["id"].is_unique
+        assert table["id"].is_monotonic_increasing
         if notebook is not None:
             assert len(table)
             assert table["notebook"].nunique() == 1
+            (chosen,) = set(table["notebook"])
+            key = notebook.strip().removesuffix(".ipynb")
+            assert chosen.removesuffix(".ipynb") == key or chosen[:2] == key.zfill(2)
+            assert table["id"].str.startswith(chosen[:2] + ".").all()
 
     call("mlkit.exercises.exercises", exercises.exercises, notebook, check=check)
 

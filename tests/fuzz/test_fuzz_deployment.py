@@ -261,40 +261,71 @@ def test_save_load_check_trusted(data):
 
 # --------------------------------------------------------------------------- latency
 
-BATCH_SIZES = st.one_of(
-    st.lists(st.integers(1, 80), min_size=1, max_size=3),
-    st.lists(st.integers(1, 80), min_size=1, max_size=3),
-    st.sampled_from([(), [0], [2.5], "10", 5, [True], np.array([1, 4])]),
-)
+BATCH_SIZES = st.lists(st.integers(1, 80), min_size=1, max_size=3)
+BAD_BATCH_SIZES = st.sampled_from([(), [0], [2.5], "10", 5, [True], np.array([1, 4])])
 
 
 @fuzzes("mlkit.deployment.latency_profile")
 @given(st.data())
-@fuzz_settings(6)
+@fuzz_settings(10)
 def test_latency_profile(data):
-    model, X, _ = fitted(
-        data, 0, 40, kind=data.draw(st.sampled_from(["tree", "linear"]))
+    # Most calls are valid; the others spoil one argument each.
+    spoil = data.draw(
+        st.sampled_from(
+            [None] * 6 + ["model", "X", "batch_sizes", "n_requests", "repeats"]
+        )
     )
-    if model is None:
-        model = LogisticRegression()
+    model, X, y = fitted(
+        data, 2, 40, kind=data.draw(st.sampled_from(["tree", "linear", "logistic"]))
+    )
+    rows = X
+    if data.draw(st.booleans()):  # other columns, such as the target, are ignored
+        rows = X.assign(target=y)
+    if data.draw(st.booleans()):
+        rows = rows.head(data.draw(st.integers(1, len(rows))))
+    if spoil == "model":
+        model = data.draw(st.sampled_from([LogisticRegression(), None, "model"]))
+    elif spoil == "X":
+        rows = data.draw(
+            st.sampled_from(
+                [
+                    X.head(0),
+                    X.iloc[:, 1:],
+                    X.to_numpy(),
+                    gen.frame(data, len(X), max_columns=2),
+                ]
+            )
+        )
+    batch_sizes = data.draw(BAD_BATCH_SIZES if spoil == "batch_sizes" else BATCH_SIZES)
+    n_requests = data.draw(
+        st.sampled_from([0, -1, 2.0, True])
+        if spoil == "n_requests"
+        else st.integers(1, 5)
+    )
+    repeats = data.draw(
+        st.sampled_from([0, "3", 1.5]) if spoil == "repeats" else st.integers(1, 2)
+    )
 
     def check(profile):
         has_columns(profile.table, deployment.LATENCY_COLUMNS)
         o = profile.online
         assert 0 <= o["p50_ms"] <= o["p95_ms"] <= o["p99_ms"]
+        assert len(profile.latencies_ms) == n_requests
         assert profile.size_bytes > 0
-        assert (profile.table["batch_size"] <= max(1, len(X))).all()
+        assert profile.n_rows == len(rows)
+        batches = profile.table[profile.table["mode"] == "batch"]
+        expected = sorted({min(size, len(rows)) for size in batch_sizes})
+        assert batches["batch_size"].tolist() == expected
+        assert (profile.table["rows_per_second"] > 0).all()
 
     call(
         "mlkit.deployment.latency_profile",
         deployment.latency_profile,
         model,
-        X,
-        batch_sizes=data.draw(BATCH_SIZES),
-        n_requests=data.draw(
-            st.one_of(st.integers(1, 5), st.sampled_from([0, -1, 2.0]))
-        ),
-        repeats=data.draw(st.one_of(st.integers(1, 2), st.sampled_from([0, "3"]))),
+        rows,
+        batch_sizes=batch_sizes,
+        n_requests=n_requests,
+        repeats=repeats,
         random_state=gen.random_state(data),
         deterministic=False,
         check=check,
@@ -354,27 +385,40 @@ def test_compare_compression(data):
 
 # --------------------------------------------------------------------------- batch vs online
 
-INTERVALS = st.one_of(
-    st.lists(
-        st.sampled_from(["1h", "1D", "7D", "30min", "3h"]), min_size=1, max_size=3
-    ),
-    st.sampled_from([(), "1h", ["MS"], ["-1h"], [0], ["nonsense"], None]),
+INTERVALS = st.lists(
+    st.sampled_from(["1h", "1D", "7D", "30min", "3h"]), min_size=1, max_size=3
 )
+BAD_INTERVALS = st.sampled_from([(), "1h", ["MS"], ["-1h"], [0], ["nonsense"], None])
 
 
 @fuzzes("mlkit.deployment.batch_vs_online")
 @given(st.data())
-@fuzz_settings(10)
+@fuzz_settings(12)
 def test_batch_vs_online(data):
+    # Most calls are valid; the others spoil one argument each.
+    spoil = data.draw(
+        st.sampled_from(
+            [None] * 10
+            + ["model", "time", "entity", "y", "known_in_advance", "intervals"]
+            + ["metric"]
+        )
+    )
     kind = data.draw(st.sampled_from(["logistic", "tree_regressor", "linear", "tree"]))
     model, X, y = fitted(data, 2, 50, kind=kind)
-    if model is None:
-        model = LogisticRegression()
+    if spoil == "model":
+        # Three classes: batch_vs_online compares probabilities of two or numbers.
+        y = np.resize(np.array(["a", "b", "c"], dtype=object), len(X))
+        model = DecisionTreeClassifier(max_depth=2, random_state=0).fit(X, y)
+    elif getattr(model, "classes_", None) is not None and len(model.classes_) > 2:
+        y = np.where(y == model.classes_[0], 1, 0)
+        model = LogisticRegression(max_iter=50).fit(X.to_numpy(float), y)
     n = len(X)
     frame = X.copy()
     rng = np.random.default_rng(n)
     time_kind = data.draw(
-        st.sampled_from(["datetime", "datetime", "tz", "nat", "float"])
+        st.sampled_from(
+            ["nat", "float"] if spoil == "time" else ["datetime", "datetime", "tz"]
+        )
     )
     stamps = pd.Timestamp("2024-01-01") + pd.to_timedelta(
         np.sort(rng.integers(0, 24 * 20, n)), unit="h"
@@ -384,29 +428,51 @@ def test_batch_vs_online(data):
         times = times.dt.tz_localize(
             "Europe/Paris", nonexistent="shift_forward", ambiguous="NaT"
         )
-    elif time_kind == "nat" and n:
+    elif time_kind == "nat":
         times[0] = pd.NaT
     elif time_kind == "float":
         times = pd.Series(rng.normal(size=n))
     frame["when"] = times.to_numpy() if time_kind != "tz" else times.array
+    time = "missing" if spoil == "time" and data.draw(st.booleans()) else "when"
     entity = None
-    if data.draw(st.booleans()):
+    if spoil == "entity" or data.draw(st.booleans()):
         frame["who"] = rng.choice(
-            ["a", "b", None] if data.draw(st.booleans()) else ["a", "b"], n
+            ["a", "b", None] if spoil == "entity" else ["a", "b"], n
         )
-        entity = "who"
+        frame.loc[frame.index[0], "who"] = None if spoil == "entity" else "a"
+        entity = "who" if spoil != "entity" or data.draw(st.booleans()) else "nobody"
     y_given = y
-    if data.draw(st.integers(0, 9)) == 0 and n:
+    if spoil == "y":
         y_given = y.astype(object).copy()
         y_given[0] = None
+        if data.draw(st.booleans()):
+            y_given = y_given[1:]
     known = data.draw(
-        st.sampled_from([(), [X.columns[0]] if len(X.columns) else (), ["zz"], "when"])
+        st.sampled_from([["zz"], "when", ["when"]])
+        if spoil == "known_in_advance"
+        else st.sampled_from([(), [X.columns[0]]])
+    )
+    intervals = data.draw(BAD_INTERVALS if spoil == "intervals" else INTERVALS)
+    regressor = kind in ("tree_regressor", "linear")
+    metric = data.draw(
+        st.sampled_from(["roc_auc" if regressor else "mae", "nope", 3])
+        if spoil == "metric"
+        else st.sampled_from(
+            [None, "mae", "rmse"] if regressor else [None, "roc_auc", "log_loss"]
+        )
     )
 
     def check(result):
         has_columns(result.table, deployment.BATCH_ONLINE_COLUMNS)
-        assert result.table["mode"].iloc[0] == "online"
+        table = result.table
+        assert table["mode"].iloc[0] == "online"
+        assert table["mode"].iloc[1:].eq("batch").all()
+        assert len(table) == 1 + len(intervals)  # one row per interval given
         assert result.n_rows == n
+        assert (table["median_staleness_hours"] >= 0).all()
+        assert (table["p95_staleness_hours"] >= table["median_staleness_hours"]).all()
+        assert table["share_without_precomputed"].between(0, 1).all()
+        assert table["metric"].nunique() == 1
 
     call(
         "mlkit.deployment.batch_vs_online",
@@ -414,13 +480,11 @@ def test_batch_vs_online(data):
         model,
         frame,
         gen.container(data, y_given, kinds=["ndarray", "list", "series"]),
-        time=data.draw(st.sampled_from(["when", "when", "when", "missing"])),
+        time=time,
         entity=entity,
         known_in_advance=known,
-        intervals=data.draw(INTERVALS),
-        metric=data.draw(
-            st.sampled_from([None, None, None, "mae", "roc_auc", "accuracy"])
-        ),
+        intervals=intervals,
+        metric=metric,
         check=check,
     )
 
