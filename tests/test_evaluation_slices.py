@@ -958,3 +958,136 @@ def test_weak_slice_chart_draws_every_weak_slice_and_a_sample_of_the_rest():
     frame = pd.DataFrame(rows)
     assert (frame["status"] == "not significant").sum() == MAX_CALM_POINTS
     assert (frame["status"] != "not significant").sum() == int(result.all["weak"].sum())
+
+
+# --------------------------------------------------------------------------- hardening
+
+
+def test_values_that_cannot_be_grouped_are_refused():
+    y, pred = [0, 1, 1, 0, 1, 0], [0, 1, 0, 0, 1, 1]
+    lists = pd.Series([[i % 2] for i in range(6)])
+    with pytest.raises(MlkitTypeError) as error:
+        slice_metrics(y, pred, slices=lists)
+    check_error(error, "slices")
+    with pytest.raises(MlkitTypeError) as error:
+        find_weak_slices(pd.DataFrame({"g": lists}), y, pred)
+    check_error(error, "df")
+    assert "column 'g'" in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "name"),
+    [
+        (dict(max_features=2.0), "max_features"),
+        (dict(max_features=np.array([1, 2])), "max_features"),
+        (dict(columns=[["g"]]), "columns"),
+        (dict(positive_label=[1]), "positive_label"),
+    ],
+)
+def test_find_weak_slices_refuses_arguments_of_the_wrong_type(kwargs, name):
+    df = pd.DataFrame({"g": list("aabbcc")})
+    with pytest.raises(MlkitTypeError) as error:
+        find_weak_slices(df, [0, 1, 1, 0, 1, 0], [0, 1, 0, 0, 1, 1], **kwargs)
+    check_error(error, name)
+
+
+def test_slice_metrics_refuses_unhashable_labels_and_label_lists():
+    pred = [0, 1, 0, 0, 1, 1]
+    with pytest.raises(MlkitValueError) as error:
+        slice_metrics(
+            pd.Series([[1], [0]] * 3), pred, slices=list("aabbcc"), metrics="f1"
+        )
+    check_error(error, "y_true")
+    with pytest.raises(MlkitTypeError) as error:
+        slice_metrics(
+            [1, 0] * 3, pred, slices=list("aabbcc"), metrics="f1", positive_label=[1]
+        )
+    check_error(error, "positive_label")
+
+
+@pytest.mark.parametrize("scale", [1e300, 1e-300, 1e-310])
+def test_regression_metrics_keep_their_digits_far_from_one(scale):
+    rng = np.random.default_rng(3)
+    truth = rng.normal(0, 1, 60)
+    pred = truth + rng.normal(0.5, 1, 60)
+    slices = rng.choice(["a", "b"], 60)
+    metrics = ["mae", "rmse", "bias"]
+    plain = slice_metrics(truth, pred, slices=slices, metrics=metrics, random_state=0)
+    scaled = slice_metrics(
+        truth * scale, pred * scale, slices=slices, metrics=metrics, random_state=0
+    )
+    # Scaling the data scales every metric and interval: no overflow to inf, no
+    # underflow to 0 (errors of 1e300 squared leave float64; 1e-300 squared, too).
+    for column in [m + end for m in metrics for end in ("", "_low", "_high")]:
+        np.testing.assert_allclose(
+            scaled.by_slice[column] / scale, plain.by_slice[column], rtol=1e-9
+        )
+    np.testing.assert_allclose(scaled.overall / scale, plain.overall, rtol=1e-9)
+    assert plain.overall["rmse"] == pytest.approx(
+        root_mean_squared_error(truth, pred), rel=1e-12
+    )
+    weak = find_weak_slices(
+        pd.DataFrame({"s": slices}), truth * scale, pred * scale, metric="mae"
+    ).all
+    reference = find_weak_slices(
+        pd.DataFrame({"s": slices}), truth, pred, metric="mae"
+    ).all
+    np.testing.assert_allclose(weak["mae_in"] / scale, reference["mae_in"], rtol=1e-9)
+    np.testing.assert_allclose(weak["p_value"], reference["p_value"], rtol=1e-9)
+
+
+def test_errors_beyond_float64_are_refused():
+    with pytest.raises(MlkitValueError) as error:
+        slice_metrics(
+            [0.0] * 4, [1e308, -1e308, 0, 1], slices=list("aabb"), metrics="rmse"
+        )
+    check_error(error, "y_pred")
+    with pytest.raises(MlkitValueError) as error:
+        find_weak_slices(
+            pd.DataFrame({"g": list("aabb")}),
+            [0.0] * 4,
+            [1e160, 0, 0, 1],
+            metric="squared_error",
+        )
+    check_error(error, "y_pred")
+
+
+def test_one_huge_error_leaves_the_other_slices_exact():
+    # Squared errors of 1e-6 beside one of 1e12: the sums outside a slice were
+    # the total minus the slice, which kept nothing of the small errors.
+    rng = np.random.default_rng(0)
+    n = 1000
+    df = pd.DataFrame(
+        {"g": rng.choice(list("abcd"), n), "h": rng.choice(list("xy"), n)}
+    )
+    truth = np.zeros(n)
+    pred = rng.normal(0, 1e-3, n)
+    pred[0] = 1e6
+    result = find_weak_slices(df, truth, pred, metric="squared_error").all
+    squared = pd.Series(pred**2)
+    for _, row in result.iterrows():
+        inside = df.eval(row["description"]).to_numpy()
+        assert row["squared_error_in"] == pytest.approx(
+            squared[inside].mean(), rel=1e-9
+        )
+        assert row["squared_error_out"] == pytest.approx(
+            squared[~inside].mean(), rel=1e-9
+        )
+        reference = stats.ttest_ind(squared[inside], squared[~inside], equal_var=False)
+        assert row["p_value"] == pytest.approx(reference.pvalue, rel=1e-6)
+
+
+def test_many_slice_columns_with_many_values_are_combined():
+    # 8 columns of 400 values: 400**8 combinations do not fit in int64.
+    rng = np.random.default_rng(0)
+    n = 400
+    slices = pd.DataFrame({f"c{j}": rng.permutation(n) for j in range(8)})
+    slices.iloc[1] = slices.iloc[0]
+    y = rng.integers(0, 2, n)
+    result = slice_metrics(y, y, slices=slices, n_bootstrap=0)
+    expected = slices.groupby(list(slices.columns)).size()
+    assert len(result.by_slice) == len(expected) == n - 1
+    assert result.by_slice["count"].tolist() == expected.tolist()
+    assert result.by_slice[list(slices.columns)].astype(int).values.tolist() == [
+        list(k) for k in expected.index
+    ]

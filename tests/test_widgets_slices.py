@@ -156,10 +156,10 @@ def test_bad_control_values_change_nothing(values, error, message):
         ({"metric": "log_loss"}, MlkitValueError, "needs 'y_score'"),
         ({"metric": "f1"}, MlkitValueError, "'metric' must be one of"),
         ({"columns": ["devise"]}, MlkitValueError, "did you mean 'device'?"),
-        ({"columns": ["when"]}, MlkitValueError, "'columns' names 'when'"),
+        ({"columns": ["when"]}, MlkitValueError, "got 'when', a column of datetime64"),
         ({"min_support": 0.5}, MlkitValueError, "'min_support' must be between"),
         ({"max_features": 3}, MlkitValueError, "'max_features' must be between"),
-        ({"bins": 1}, MlkitValueError, "'bins' must be an int of at least 2"),
+        ({"bins": 1}, MlkitValueError, "'bins' must be an integer of at least 2"),
         ({"y_score": [2.0] * 4000}, MlkitValueError, "'y_score' must be probabilities"),
         (
             {"metric": "mae", "y_score": [0.5] * 4000},

@@ -38,7 +38,7 @@ import keyword
 import math
 import numbers
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
@@ -52,6 +52,8 @@ from mlkit._validation import (
     check_choice,
     check_columns,
     check_frame,
+    check_int,
+    check_number,
     check_random_state,
 )
 
@@ -138,67 +140,59 @@ MAX_CALM_POINTS = 300
 _BLOCK = 1 << 22
 
 # Message templates, kept here so that tests can match them.
-EMPTY_ERROR = "'{name}' is empty; there are no rows to evaluate."
-MISSING_VALUES_ERROR = "'{name}' has {count:,} missing value(s)."
+EMPTY_ERROR = "'{name}' must hold at least one row to evaluate; got none."
+MISSING_VALUES_ERROR = (
+    "'{name}' must have a value on every row; got {count:,} missing value(s)."
+)
 UNKNOWN_METRIC_ERROR = "'metrics' must name metrics among {allowed}; got {got!r}."
 MIXED_METRICS_ERROR = (
-    "'metrics' mixes regression metrics ({regression}) with classification ones "
-    "({classification})."
+    "'metrics' must be all classification or all regression metrics; got "
+    "regression metrics ({regression}) with classification ones ({classification})."
 )
 NEEDS_SCORE_ERROR = (
-    "metric {metric!r} needs 'y_score', the model's scores; it was not given."
+    "metric {metric!r} needs 'y_score', the model's scores; got y_score=None."
 )
-UNUSED_SCORE_ERROR = "'y_score' is only used by {metrics}; none of them was asked for."
+UNUSED_SCORE_ERROR = (
+    "'y_score' is only used by {metrics}; got scores, but none of them was asked for."
+)
 NEEDS_PRED_ERROR = "metric {metric!r} needs 'y_pred'; got None."
 BINARY_ERROR = (
     "'{name}' must hold 0/1 (or False/True) labels for {metric!r}; got values {values}."
 )
 NO_POSITIVE_ERROR = (
-    "'positive_label' is {label!r}, which neither 'y_true' nor 'y_pred' holds."
+    "'positive_label' must be a label that 'y_true' or 'y_pred' holds; got "
+    "{label!r}, which neither holds."
+)
+POSITIVE_LABEL_ERROR = (
+    "'positive_label' must be one label (a number, a string or a bool); got {kind}."
 )
 NOT_NUMERIC_ERROR = "'{name}' must hold numbers for {metric!r}; got {kind}."
-NOT_FINITE_ERROR = "'{name}' has {count:,} infinite value(s)."
+NOT_FINITE_ERROR = "'{name}' must hold finite numbers; got {count:,} infinite value(s)."
+OVERFLOW_ERROR = (
+    "'y_pred' must be within float64 range of 'y_true' for {metric!r}; got errors "
+    "up to {largest}, too large for the {what} to fit in float64 (1.8e308)."
+)
+UNHASHABLE_ERROR = (
+    "'{name}' must hold values that can be grouped (numbers, text, booleans, "
+    "dates); got {kind} values{where}."
+)
 NO_SLICE_ERROR = (
-    "'min_count' is {min_count:,}, but the largest slice has {largest:,} rows; no "
-    "slice is left to show."
+    "'min_count' must be at most {largest:,}, the rows of the largest slice; got "
+    "{min_count:,}, which leaves no slice to show."
 )
 RESERVED_ERROR = (
-    "'slices' has a column named {name!r}, which the result uses for {use}."
+    "'slices' must not have a column named {name!r}, which the result uses for "
+    "{use}; got one."
 )
-SHARE_ERROR = "'{name}' must be a number in (0, 1); got {got!r}."
-INT_ERROR = "'{name}' must be an int of at least {low}; got {got!r}."
 MAX_FEATURES_ERROR = "'max_features' must be 1 or 2; got {got!r}."
 NO_COLUMNS_ERROR = "'columns' must name at least one column of 'df'; got none."
 UNSUPPORTED_COLUMN_ERROR = (
-    "'columns' names {name!r}, a column of {kind} values, which cannot be sliced."
+    "'columns' must name columns that can be sliced (text, categories, booleans, "
+    "numbers); got {name!r}, a column of {kind} values."
 )
 
 
 # --------------------------------------------------------------------------- checks
-
-
-def _check_int(value: Any, name: str, low: int, example: str) -> int:
-    integer = isinstance(value, numbers.Integral) and not isinstance(value, bool)
-    if not integer or value < low:
-        raise (MlkitValueError if integer else MlkitTypeError)(
-            with_hint(
-                INT_ERROR.format(name=name, low=low, got=value),
-                f"pass, for example, {name}={example}.",
-            )
-        )
-    return int(value)
-
-
-def _check_share(value: Any, name: str, example: str) -> float:
-    number = isinstance(value, numbers.Real) and not isinstance(value, bool)
-    if not number or not 0 < value < 1:
-        raise (MlkitValueError if number else MlkitTypeError)(
-            with_hint(
-                SHARE_ERROR.format(name=name, got=value),
-                f"pass, for example, {name}={example}.",
-            )
-        )
-    return float(value)
 
 
 def _no_missing(values: np.ndarray, name: str) -> np.ndarray:
@@ -250,8 +244,13 @@ def _binary(
     """Whether each value is the positive class, as a bool array."""
     if positive_label is not None:
         return _equal(values, np.full(len(values), positive_label, dtype=object))
-    seen = pd.unique(values)
-    if not set(seen.tolist()) <= {0, 1}:
+    try:
+        seen = pd.unique(values)
+        binary = set(seen.tolist()) <= {0, 1}
+    except TypeError:
+        # Unhashable labels (lists, dicts) are no 0/1 labels either.
+        seen, binary = values, False
+    if not binary:
         shown = sorted(map(repr, seen[:20].tolist()))[:5]
         raise MlkitValueError(
             with_hint(
@@ -261,6 +260,57 @@ def _binary(
             )
         )
     return values.astype(bool)
+
+
+def _check_positive_label(positive_label: Any) -> None:
+    """Refuse a ``positive_label`` that is not one label: a list, an array, a dict."""
+    try:
+        hash(positive_label)
+        one = np.ndim(positive_label) == 0
+    except (TypeError, ValueError):
+        one = False
+    if not one:
+        raise MlkitTypeError(
+            with_hint(
+                POSITIVE_LABEL_ERROR.format(kind=type(positive_label).__name__),
+                "pass the class to detect itself, for example positive_label='spam'.",
+            )
+        )
+
+
+def _scaled_errors(
+    truth: np.ndarray, pred: np.ndarray, metric: str, squared: bool = False
+) -> tuple[np.ndarray, int]:
+    """``pred - truth`` divided by a power of two, and that power's exponent.
+
+    Sums of errors near 1e300 (and squares of errors near 1e-200) leave float64;
+    errors scaled to at most 2 in size keep every sum, mean and variance finite
+    and exact to rounding, and ``np.ldexp(value, shift)`` gives the value back.
+    Refused only when the metric itself, or a difference of two of its values,
+    lies beyond float64 (``squared`` for a mean of squared errors).
+    """
+    with np.errstate(all="ignore"):
+        largest = max(float(np.abs(truth).max()), float(np.abs(pred).max()))
+        shift = int(np.frexp(largest)[1]) if largest > 0 else 0
+        error = np.ldexp(pred, -shift) - np.ldexp(truth, -shift)
+        top = float(np.abs(error).max())
+        # Twice the largest value: a slice's metric minus the rest must fit too.
+        reach = np.ldexp(2 * top * (top if squared else 1.0), shift * (1 + squared))
+    if not np.isfinite(reach):
+        raise MlkitValueError(
+            with_hint(
+                OVERFLOW_ERROR.format(
+                    metric=metric,
+                    largest=f"{float(np.ldexp(top, shift)):.3g}",
+                    what="squared errors"
+                    if squared
+                    else "difference between two slices",
+                ),
+                "rescale both, for example divide 'y_true' and 'y_pred' by 1e6, "
+                "or use metric='mae'.",
+            )
+        )
+    return error, shift
 
 
 def _equal(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -410,14 +460,33 @@ def _quantiles(draws: np.ndarray, confidence: float) -> tuple[np.ndarray, np.nda
 # --------------------------------------------------------------------------- slices
 
 
-def _factorize(series: pd.Series) -> tuple[np.ndarray, list[Any], list[bool]]:
+def _factorize(
+    series: pd.Series, name: str
+) -> tuple[np.ndarray, list[Any], list[bool]]:
     """Integer codes, values and whether each is missing; sorted where they can be,
-    missing values last."""
+    missing values last. ``name`` is the argument named if the values cannot be
+    grouped at all."""
     try:
         codes, uniques = pd.factorize(series, sort=True, use_na_sentinel=False)
     except TypeError:
         # Values of types that cannot be ordered keep their order of appearance.
-        codes, uniques = pd.factorize(series, sort=False, use_na_sentinel=False)
+        try:
+            codes, uniques = pd.factorize(series, sort=False, use_na_sentinel=False)
+        except TypeError:
+            kinds = {type(v).__name__ for v in series.iloc[:1000]}
+            raise MlkitTypeError(
+                with_hint(
+                    UNHASHABLE_ERROR.format(
+                        name=name,
+                        kind=", ".join(sorted(kinds)[:3]),
+                        where=""
+                        if series.name is None
+                        else f" in column {series.name!r}",
+                    ),
+                    "turn each value into text or a number first, for example "
+                    ".astype(str).",
+                )
+            ) from None
     values = uniques.tolist()
     return codes.astype("int64"), values, [_is_missing(v) for v in values]
 
@@ -435,7 +504,7 @@ def _slice_codes(slices: Any, n: int) -> tuple[np.ndarray, pd.DataFrame]:
         if slices.shape[1] == 0:
             raise MlkitValueError(
                 with_hint(
-                    "'slices' is a frame with no columns.",
+                    "'slices' must have at least one column; got a frame with none.",
                     "pass the column(s) that define the slices, for example "
                     "df[['region', 'channel']].",
                 )
@@ -443,16 +512,19 @@ def _slice_codes(slices: Any, n: int) -> tuple[np.ndarray, pd.DataFrame]:
         if len(slices) != n:
             raise MlkitValueError(
                 with_hint(
-                    f"'slices' has {len(slices):,} rows, but {n:,} are needed.",
+                    f"'slices' must have one row per prediction, {n:,}; got "
+                    f"{len(slices):,} rows.",
                     "pass one row per prediction, in the same order.",
                 )
             )
         columns = [slices.iloc[:, j] for j in range(slices.shape[1])]
         names = list(slices.columns)
-        if len(set(names)) != len(names):
+        twice = [c for c in dict.fromkeys(names) if names.count(c) > 1]
+        if twice:
             raise MlkitValueError(
                 with_hint(
-                    "'slices' has columns with the same name.",
+                    "'slices' must have columns with distinct names; got "
+                    f"{len(twice):,} name(s) used twice, such as {twice[0]!r}.",
                     "give each column its own name.",
                 )
             )
@@ -467,22 +539,29 @@ def _slice_codes(slices: Any, n: int) -> tuple[np.ndarray, pd.DataFrame]:
         names = [column.name if column.name is not None else "slice"]
     encoded = [
         (codes, [MISSING if gap else v for v, gap in zip(values, gaps, strict=True)])
-        for codes, values, gaps in map(_factorize, columns)
+        for codes, values, gaps in (_factorize(c, "slices") for c in columns)
     ]
     if len(encoded) == 1:
         codes, values = encoded[0]
         return codes, pd.DataFrame({names[0]: pd.Series(values, dtype=object)})
-    dims = tuple(len(values) for _, values in encoded)
-    combined = np.ravel_multi_index(tuple(codes for codes, _ in encoded), dims)
-    unique, codes = np.unique(combined, return_inverse=True)
-    positions = np.unravel_index(unique, dims)
+    # Combined codes in the order of the columns' values; renumbered to the
+    # combinations seen whenever the next column could overflow int64.
+    combined = encoded[0][0]
+    size = len(encoded[0][1])
+    for codes, values in encoded[1:]:
+        if size * len(values) >= 2**62:
+            _, combined = np.unique(combined, return_inverse=True)
+            size = int(combined.max()) + 1
+        combined = combined * len(values) + codes
+        size *= len(values)
+    _, first, codes = np.unique(combined, return_index=True, return_inverse=True)
     frame = pd.DataFrame(
         {
-            name: pd.Series([values[i] for i in where], dtype=object)
-            for name, (_, values), where in zip(names, encoded, positions, strict=True)
+            name: pd.Series([values[i] for i in column[first]], dtype=object)
+            for name, (column, values) in zip(names, encoded, strict=True)
         }
     )
-    return codes.astype("int64"), frame
+    return codes.reshape(-1).astype("int64"), frame
 
 
 def _percent(share: float) -> str:
@@ -769,8 +848,10 @@ def slice_metrics(
     MlkitValueError, MlkitTypeError
         On inputs of different lengths, no rows, missing labels, an unknown
         metric, a binary metric on labels that are not 0/1 without
-        ``positive_label``, a rank metric without ``y_score``, or a
-        ``min_count`` that leaves no slice.
+        ``positive_label``, a rank metric without ``y_score``, slice values
+        that cannot be grouped (lists, dicts), errors whose metric does not
+        fit in float64 (beyond about 1e308), or a ``min_count`` that leaves no
+        slice.
 
     Notes
     -----
@@ -836,9 +917,18 @@ def slice_metrics(
                 "drop y_score, or add 'roc_auc' or 'pr_auc' to metrics.",
             )
         )
-    n_bootstrap = _check_int(n_bootstrap, "n_bootstrap", 0, "1000")
-    confidence = _check_share(confidence, "confidence", "0.95")
-    min_count = _check_int(min_count, "min_count", 1, "30")
+    n_bootstrap = check_int(n_bootstrap, "n_bootstrap", 0, "1000")
+    confidence = check_number(
+        confidence,
+        "confidence",
+        low=0,
+        high=1,
+        open_low=True,
+        open_high=True,
+        example="0.95",
+    )
+    min_count = check_int(min_count, "min_count", 1, "30")
+    _check_positive_label(positive_label)
     rng = check_random_state(random_state)
     codes, frame = _slice_codes(slices, n)
     reserved = {"count": "the rows of each slice"} | {
@@ -953,8 +1043,12 @@ def slice_metrics(
                 intervals[metric] = (low[:, j], high[:, j])
 
     if regression:
-        error = _numbers(pred, "y_pred", regression[0]) - _numbers(
-            truth, "y_true", regression[0]
+        # Errors scaled by a power of two (see _scaled_errors); every metric here
+        # is in the errors' unit, so ldexp by `shift` gives it back exactly.
+        error, shift = _scaled_errors(
+            _numbers(truth, "y_true", regression[0]),
+            _numbers(pred, "y_pred", regression[0]),
+            regression[0],
         )
         parts = np.column_stack([error, np.abs(error), error * error])
         sums = np.column_stack(
@@ -965,8 +1059,8 @@ def slice_metrics(
         )[kept]
         total = parts.sum(axis=0)
         for metric in regression:
-            values[metric] = _from_sums(metric, sums, counts[kept])
-            overall[metric] = float(_from_sums(metric, total, n))
+            values[metric] = np.ldexp(_from_sums(metric, sums, counts[kept]), shift)
+            overall[metric] = float(np.ldexp(_from_sums(metric, total, n), shift))
         if n_bootstrap:
             order = np.argsort(codes, kind="stable")
             sorted_error, sorted_abs = error[order], np.abs(error[order])
@@ -995,7 +1089,10 @@ def slice_metrics(
                 segments, errors, len(regression), n_bootstrap, confidence, rng
             )
             for j, metric in enumerate(regression):
-                intervals[metric] = (low[:, j], high[:, j])
+                intervals[metric] = (
+                    np.ldexp(low[:, j], shift),
+                    np.ldexp(high[:, j], shift),
+                )
 
     table = frame.iloc[kept].reset_index(drop=True)
     table["count"] = counts[kept]
@@ -1095,7 +1192,7 @@ def _encode_feature(
     name = series.name
     ident = _ident(name)
     if kind == "category":
-        codes, raw, gaps = _factorize(series)
+        codes, raw, gaps = _factorize(series, "df")
         values = [MISSING if gap else v for v, gap in zip(raw, gaps, strict=True)]
         descriptions = [
             f"{ident}.isna()" if gap else f"{ident} == {_literal(v)}"
@@ -1152,6 +1249,40 @@ def _group_sums(
     if size == len(groups):
         return groups, counts, sums, squared
     return groups, counts[groups], sums[groups], squared[groups]
+
+
+def _dense(groups: np.ndarray, sums: np.ndarray, size: int) -> np.ndarray:
+    """Sums of the codes seen as a vector over all ``size`` codes (0 elsewhere)."""
+    full = np.zeros(size)
+    full[groups] = sums
+    return full
+
+
+def _others(values: np.ndarray, axis: int = -1) -> np.ndarray:
+    """For each entry, the sum of the other entries along ``axis``.
+
+    Added up from both sides rather than as the total minus the entry: one
+    entry a billion times the others would leave nothing of them after a
+    subtraction.
+    """
+    values = np.moveaxis(values, axis, -1)
+    zero = np.zeros((*values.shape[:-1], 1))
+    before = np.concatenate([zero, np.cumsum(values[..., :-1], axis=-1)], axis=-1)
+    after = np.concatenate(
+        [np.cumsum(values[..., :0:-1], axis=-1)[..., ::-1], zero], axis=-1
+    )
+    return np.moveaxis(before + after, -1, axis)
+
+
+def _pair_others(
+    sums: np.ndarray, va: np.ndarray, vb: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sums outside each pair ``(va, vb)`` of a matrix of pair sums, and over the
+    rest of its row (the slice of ``va``) and of its column (that of ``vb``)."""
+    in_row = _others(sums, axis=1)
+    in_column = _others(sums, axis=0)
+    other_rows = _others(sums.sum(axis=1))
+    return other_rows[va] + in_row[va, vb], in_row[va, vb], in_column[va, vb]
 
 
 def _two_sample(
@@ -1468,8 +1599,10 @@ def _row_values(
     y_score: Any,
     positive_label: Any,
     n: int,
-) -> np.ndarray:
-    """The metric's value on each row, whose mean in a slice is the slice's metric."""
+) -> tuple[np.ndarray, int]:
+    """The metric's value on each row, whose mean in a slice is the slice's metric,
+    divided by ``2**shift``, and ``shift``: 0 except for errors far from 1 in size
+    (see :func:`_scaled_errors`)."""
     truth = _no_missing(as_1d(y_true, "y_true", length=n), "y_true")
     if metric in _SCORE_METRICS:
         if y_score is None:
@@ -1494,10 +1627,10 @@ def _row_values(
             )
         positive = _binary(truth, "y_true", metric, positive_label)
         if metric == "brier":
-            return np.square(score - positive)
+            return np.square(score - positive), 0
         eps = np.finfo("float64").eps
         chance = np.clip(np.where(positive, score, 1 - score), eps, 1.0)
-        return -np.log(chance)
+        return -np.log(chance), 0
     if y_score is not None:
         raise MlkitValueError(
             with_hint(
@@ -1515,11 +1648,17 @@ def _row_values(
     pred = _no_missing(as_1d(y_pred, "y_pred", length=n), "y_pred")
     if metric in _RATE_METRICS:
         right = _equal(truth, pred)
-        return (right if metric == "accuracy" else ~right).astype("float64")
-    error = _numbers(pred, "y_pred", metric) - _numbers(truth, "y_true", metric)
+        return (right if metric == "accuracy" else ~right).astype("float64"), 0
+    squared = metric == "squared_error"
+    error, shift = _scaled_errors(
+        _numbers(truth, "y_true", metric),
+        _numbers(pred, "y_pred", metric),
+        metric,
+        squared=squared,
+    )
     if metric == "mae":
-        return np.abs(error)
-    return error * error if metric == "squared_error" else error
+        return np.abs(error), shift
+    return (error * error, 2 * shift) if squared else (error, shift)
 
 
 def find_weak_slices(
@@ -1587,8 +1726,9 @@ def find_weak_slices(
     MlkitValueError, MlkitTypeError
         On an empty frame, arguments of the wrong length, missing labels, an
         unknown metric, ``log_loss`` or ``brier`` without ``y_score``, a
-        ``min_support`` or ``alpha`` outside (0, 1), or a named column that
-        cannot be sliced.
+        ``min_support`` or ``alpha`` outside (0, 1), errors whose metric does
+        not fit in float64 (squared errors beyond about 1e308), or a named
+        column that cannot be sliced or whose values cannot be grouped.
 
     Notes
     -----
@@ -1642,17 +1782,29 @@ def find_weak_slices(
     check_frame(df, "df")
     n = len(df)
     check_choice(metric, WEAK_SLICE_METRICS, "metric")
-    min_support = _check_share(min_support, "min_support", "0.02")
-    alpha = _check_share(alpha, "alpha", "0.05")
-    if max_features not in (1, 2) or isinstance(max_features, bool):
+    min_support = check_number(
+        min_support,
+        "min_support",
+        low=0,
+        high=1,
+        open_low=True,
+        open_high=True,
+        example="0.02",
+    )
+    alpha = check_number(
+        alpha, "alpha", low=0, high=1, open_low=True, open_high=True, example="0.05"
+    )
+    max_features = check_int(max_features, "max_features", 1, "2")
+    if max_features > 2:
         raise MlkitValueError(
             with_hint(
                 MAX_FEATURES_ERROR.format(got=max_features),
                 "pass max_features=1 for one feature, 2 to search pairs too.",
             )
         )
-    bins = _check_int(bins, "bins", 2, "5")
-    x = _row_values(metric, y_true, y_pred, y_score, positive_label, n)
+    bins = check_int(bins, "bins", 2, "5")
+    _check_positive_label(positive_label)
+    x, shift = _row_values(metric, y_true, y_pred, y_score, positive_label, n)
     if columns is None:
         names, explicit = list(df.columns), False
     else:
@@ -1665,20 +1817,42 @@ def find_weak_slices(
             raise MlkitValueError(
                 with_hint(NO_COLUMNS_ERROR, "pass, for example, columns=['region'].")
             )
+        unhashable = [c for c in names if not isinstance(c, Hashable)]
+        if unhashable:
+            raise MlkitTypeError(
+                with_hint(
+                    "'columns' must be column names of 'df'; got "
+                    f"{type(unhashable[0]).__name__} {unhashable[0]!r}.",
+                    "pass a list of names, for example columns=['region', 'age'].",
+                )
+            )
         check_columns(df, names, "columns")
-    duplicated = [c for c in dict.fromkeys(names) if (df.columns == c).sum() > 1]
+    names = list(dict.fromkeys(names))
+    repeated = set(df.columns[df.columns.duplicated()])
+    duplicated = [c for c in names if c in repeated]
     if duplicated:
         raise MlkitValueError(
             with_hint(
-                f"'df' has several columns named {duplicated[0]!r}.",
-                "give each column its own name.",
+                "'df' must have distinct column names; got several columns named "
+                f"{duplicated[0]!r}.",
+                "give each column its own name, or select the ones to search "
+                "with 'columns'.",
             )
         )
-    names = list(dict.fromkeys(names))
     min_count = max(1, math.ceil(min_support * n - 1e-9))
     features, skipped = [], []
     for name in names:
-        kind = _column_kind(df[name], bins)
+        column = df[name]
+        if not isinstance(column, pd.Series):
+            # A first level of column labels that names several columns.
+            raise MlkitValueError(
+                with_hint(
+                    f"'columns' must name single columns of 'df'; got {name!r}, "
+                    f"which selects {column.shape[1]:,} columns.",
+                    "name each column in full, for example columns=[('a', 'b')].",
+                )
+            )
+        kind = _column_kind(column, bins)
         if kind is None:
             if explicit:
                 raise MlkitValueError(
@@ -1693,12 +1867,16 @@ def find_weak_slices(
         features.append(_encode_feature(df[name], kind, bins, min_count))
 
     rate = metric in _RATE_METRICS
-    # Means are compared on values centred on the overall mean, so that variances
-    # from sums of squares lose no digits.
-    center = 0.0 if rate else float(x.mean())
+    # Means are compared on values centred on a median, so that variances from
+    # sums of squares lose few digits; a median, unlike the mean, stays among the
+    # usual values when one row's error dwarfs the others. Any typical value
+    # will do, so that of a few thousand rows spares a pass over a million.
+    center = 0.0 if rate else float(np.median(x[:: max(1, n // 4096)]))
     values = x - center
     total = (n, float(values.sum()), float((values * values).sum()))
     rows: list[dict[str, Any]] = []
+    # Per slice: count, sum and sum of squares inside, the sums outside, and for a
+    # pair the sums over the rest of each of its two one-feature slices.
     stats: list[tuple[np.ndarray, ...]] = []
     single: dict[tuple[int, int], int] = {}
     full_counts = []
@@ -1711,6 +1889,12 @@ def find_weak_slices(
         by_value[groups] = counts
         full_counts.append(by_value)
         keep = (groups < k) & (counts < n)
+        if rate:
+            # Counts of 0/1 values: float64 sums are exact, and so is subtracting.
+            s_out, ss_out = total[1] - sums, total[2] - squares
+        else:
+            s_out = _others(_dense(groups, sums, k + 1))[groups]
+            ss_out = _others(_dense(groups, squares, k + 1))[groups]
         for g in groups[keep]:
             single[(j, int(g))] = len(rows)
             rows.append(
@@ -1724,7 +1908,11 @@ def find_weak_slices(
                     "_parents": (),
                 }
             )
-        stats.append((counts[keep], sums[keep], squares[keep]))
+        nothing = np.full(int(keep.sum()), np.nan)
+        stats.append(
+            (counts[keep], sums[keep], squares[keep], s_out[keep], ss_out[keep])
+            + (nothing,) * 4
+        )
     if max_features == 2:
         for (j, a), (k, b) in itertools.combinations(enumerate(features), 2):
             n_a, n_b = len(a.values), len(b.values)
@@ -1743,6 +1931,20 @@ def find_weak_slices(
                 & (counts != full_counts[j][va])
                 & (counts != full_counts[k][vb])
             )
+            if rate or size > _BLOCK // 4:
+                # Exact for rates; for means over very many pairs, the sums of
+                # the rest are left to subtraction (NaN here), to save memory.
+                s_out, ss_out = total[1] - sums, total[2] - squares
+                rest = (np.full(len(groups), np.nan),) * 4
+            else:
+                shape = (n_a + 1, n_b + 1)
+                s_out, rest_a, rest_b = _pair_others(
+                    _dense(groups, sums, size).reshape(shape), va, vb
+                )
+                ss_out, square_a, square_b = _pair_others(
+                    _dense(groups, squares, size).reshape(shape), va, vb
+                )
+                rest = (rest_a, square_a, rest_b, square_b)
             for ga, gb in zip(va[keep], vb[keep], strict=True):
                 rows.append(
                     {
@@ -1755,22 +1957,32 @@ def find_weak_slices(
                         "_parents": (single[(j, int(ga))], single[(k, int(gb))]),
                     }
                 )
-            stats.append((counts[keep], sums[keep], squares[keep]))
+            stats.append(
+                (
+                    counts[keep],
+                    sums[keep],
+                    squares[keep],
+                    s_out[keep],
+                    ss_out[keep],
+                    *(part[keep] for part in rest),
+                )
+            )
 
     if stats:
-        count, s_in, ss_in = (
+        count, s_in, ss_in, s_out, ss_out, *rests = (
             np.concatenate(parts) for parts in zip(*stats, strict=True)
         )
     else:
-        count, s_in, ss_in = np.empty(0, "int64"), np.empty(0), np.empty(0)
+        count = np.empty(0, "int64")
+        s_in, ss_in, s_out, ss_out, *rests = (np.empty(0),) * 9
     n_out = n - count
-    s_out, ss_out = total[1] - s_in, total[2] - ss_in
     statistic, p_value = _two_sample(rate, count, s_in, ss_in, n_out, s_out, ss_out)
     q_value = _benjamini_hochberg(p_value)
     with np.errstate(divide="ignore", invalid="ignore"):
-        inside = s_in / count + center
-        outside = s_out / n_out + center
-    effect = inside - outside
+        # Back to the metric's unit from the scaled values (shift is 0 for rates).
+        inside = np.ldexp(s_in / count + center, shift)
+        outside = np.ldexp(s_out / n_out + center, shift)
+        effect = np.ldexp(s_in / count - s_out / n_out, shift)
     direction = _WORSE[metric]
     weak = (q_value <= alpha) & _worse(effect, direction)
 
@@ -1789,17 +2001,19 @@ def find_weak_slices(
             np.array(side, dtype="int64") for side in zip(*pairs, strict=True)
         )
         rest = count[parent] - count[pair]
+        # The sums over the rest of the parent slice: summed apart where they
+        # were (means), else by subtraction (exact for rates).
+        second = np.array([rows[i]["_parents"][1] == j for i, j in pairs])
+        s_rest = np.where(second, rests[2][pair], rests[0][pair])
+        ss_rest = np.where(second, rests[3][pair], rests[1][pair])
+        gap_rest = np.isnan(s_rest)
+        s_rest = np.where(gap_rest, s_in[parent] - s_in[pair], s_rest)
+        ss_rest = np.where(gap_rest, ss_in[parent] - ss_in[pair], ss_rest)
         _, p_within = _two_sample(
-            rate,
-            count[pair],
-            s_in[pair],
-            ss_in[pair],
-            rest,
-            s_in[parent] - s_in[pair],
-            ss_in[parent] - ss_in[pair],
+            rate, count[pair], s_in[pair], ss_in[pair], rest, s_rest, ss_rest
         )
         with np.errstate(divide="ignore", invalid="ignore"):
-            gap = s_in[pair] / count[pair] - (s_in[parent] - s_in[pair]) / rest
+            gap = s_in[pair] / count[pair] - s_rest / rest
         worse_within = (_benjamini_hochberg(p_within) <= alpha) & _worse(gap, direction)
         for i, j, own in zip(pair, parent, worse_within, strict=True):
             if not own and explained[i] is None:
