@@ -791,7 +791,8 @@ def _read_data(r: _Reader) -> DataSpec:
             "data.schema", "is empty.", "declare every column of the data and its kind."
         )
     for column, kind in schema_raw.items():
-        if kind not in KINDS:
+        # A list or a table is no kind either (and cannot be looked up in KINDS).
+        if not isinstance(kind, str) or kind not in KINDS:
             close = difflib.get_close_matches(str(kind), KINDS, n=1)
             raise CaseError(
                 with_hint(

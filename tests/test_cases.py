@@ -250,6 +250,12 @@ BROKEN_SPECS = [
         r"CONTENT = 'txt' is not a column kind[\s\S]*did you mean 'text'",
     ),
     (
+        "kind that is a list",
+        'CONTENT = "text"',
+        'CONTENT = ["text"]',
+        r"CONTENT = \['text'\] is not a column kind",
+    ),
+    (
         "time column not a date",
         'DATE = "datetime"',
         'DATE = "text"',
