@@ -2285,6 +2285,25 @@ def _as_float(values: pd.Series) -> np.ndarray:
     return values.to_numpy(dtype="float64", na_value=np.nan)
 
 
+def _quantiles(values: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """``np.quantile(values, q)``, with the infinite values a column may hold.
+
+    numpy interpolates an infinity with ``inf - inf`` or ``inf * 0``, which is NaN
+    (with a warning) where the quantile is that infinity or the value next to
+    it: there the nearer of the two order statistics is the quantile.
+    """
+    with np.errstate(invalid="ignore"):
+        edges = np.quantile(values, q)
+    undefined = np.isnan(edges)
+    if undefined.any():
+        position = (len(values) - 1) * q
+        low = np.quantile(values, q, method="lower")
+        high = np.quantile(values, q, method="higher")
+        nearer = np.where(position - np.floor(position) < 0.5, low, high)
+        edges = np.where(undefined, nearer, edges)
+    return edges
+
+
 def _groups(values: pd.Series) -> tuple[np.ndarray, np.ndarray | None] | None:
     """(group code of each row, the code of the missing values' group or None).
 
@@ -2307,7 +2326,7 @@ def _groups(values: pd.Series) -> tuple[np.ndarray, np.ndarray | None] | None:
             codes = np.searchsorted(distinct, np.where(nan, 0.0, x))
             k = len(distinct)
         else:
-            edges = np.quantile(present, np.arange(1, N_BINS) / N_BINS)
+            edges = _quantiles(present, np.arange(1, N_BINS) / N_BINS)
             codes = np.searchsorted(edges, np.where(nan, 0.0, x), side="right")
             # A value that holds a fifth of the rows or more (the zeros of a count
             # that is mostly 0) is a group of its own: among the quintiles it would

@@ -630,6 +630,18 @@ def test_the_callers_frame_is_unchanged():
     pd.testing.assert_frame_equal(df, before)
 
 
+def test_missing_values_groups_a_column_with_infinite_values():
+    # Quintiles of values that are infinite for a fifth of the rows or more:
+    # numpy's interpolation gives NaN there, the quantile is the infinity.
+    x = np.array([0.0, 1.0, 2.0, 0.5, 0.25, np.nan, np.inf, np.inf, np.inf, 3.0] * 4)
+    # 'other' is missing exactly where 'x' is infinite: explained by 'x'.
+    other = np.where(np.isinf(x), np.nan, np.arange(40.0))
+    table = missing_values(pd.DataFrame({"x": x, "other": other})).to_frame()
+    row = table.set_index("column").loc["other"]
+    assert row["explained_by"] == "x"
+    assert row["eta_squared"] == pytest.approx(1.0)
+
+
 @pytest.mark.parametrize(
     ("change", "error", "message"),
     [
