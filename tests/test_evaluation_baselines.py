@@ -398,7 +398,10 @@ def test_best_chart_and_explain(binary):
         result.best("mae")
     with pytest.raises(MlkitValueError, match="'kind' must be one of"):
         result.best("roc_auc", kind="human")
-    with pytest.raises(MlkitValueError, match="No row of kind 'heuristic'"):
+    with pytest.raises(
+        MlkitValueError,
+        match="'metric' must have a value in some row of kind 'heuristic'",
+    ):
         result.best("roc_auc", kind="heuristic")
 
     spec = result.chart().to_dict()
@@ -463,8 +466,8 @@ def test_the_seed_reproduces_the_table(binary):
     [
         ({"task": "ranking"}, MlkitValueError, "'task' must be one of"),
         ({"metrics": ["auc"]}, MlkitValueError, "'metrics' must be one of"),
-        ({"metrics": []}, MlkitValueError, "'metrics' is empty"),
-        ({"metrics": ["accuracy", "accuracy"]}, MlkitValueError, "twice"),
+        ({"metrics": []}, MlkitValueError, "'metrics' must name at least one"),
+        ({"metrics": ["accuracy", "accuracy"]}, MlkitValueError, "each metric once"),
         ({"metrics": ["mae"]}, MlkitValueError, "does not apply to a binary task"),
         ({"metrics": ["expected_cost"]}, MlkitValueError, "no 'costs' were given"),
         ({"costs": {"cost_error": 1}}, MlkitValueError, "'costs' for a binary task"),
@@ -472,11 +475,12 @@ def test_the_seed_reproduces_the_table(binary):
         ({"positive_label": 2}, MlkitValueError, "'positive_label' is 2"),
         ({"y_train": "short"}, MlkitValueError, "'y_train' has 10 values"),
         ({"y_test": "short"}, MlkitValueError, "'y_test' has 10 values"),
-        ({"heuristic": "short"}, MlkitValueError, "'heuristic' has 10 values"),
+        ({"heuristic": "short"}, MlkitValueError, r"'heuristic' must give one value"),
         (
             {"heuristic": "callable short"},
             MlkitValueError,
-            r"'heuristic\(X_test\)' has 10",
+            r"'heuristic' must give one value .*heuristic\(X_test\) gives an array of "
+            r"shape \(10,\)",
         ),
         ({"existing": "outside"}, MlkitValueError, "'existing' must be probabilities"),
         ({"existing": "words"}, MlkitValueError, "'existing' must give class labels"),
@@ -486,11 +490,23 @@ def test_the_seed_reproduces_the_table(binary):
         ({"models": "list"}, MlkitTypeError, "'models' must be a dict"),
         ({"y_train": "three"}, MlkitValueError, "two classes for a binary task"),
         ({"y_test": "unseen"}, MlkitValueError, "labels that 'y_train' lacks"),
-        ({"y_test": "one class"}, MlkitValueError, "single class, and roc_auc"),
+        (
+            {"y_test": "one class"},
+            MlkitValueError,
+            "'y_test' must hold both classes for roc_auc",
+        ),
         ({"y_train": "missing"}, MlkitValueError, "missing label"),
         ({"X_test": "series"}, MlkitValueError, "'X_test' must be two-dimensional"),
-        ({"threshold": 1.0}, MlkitValueError, "'threshold' must be a probability"),
-        ({"threshold": True}, MlkitValueError, "'threshold' must be a probability"),
+        (
+            {"threshold": 1.0},
+            MlkitValueError,
+            r"'threshold' must be a number in \(0, 1\)",
+        ),
+        (
+            {"threshold": True},
+            MlkitTypeError,
+            r"'threshold' must be a number in \(0, 1\)",
+        ),
     ],
 )
 def test_bad_inputs_are_refused_with_a_hint(binary, change, error, match):
@@ -570,3 +586,183 @@ def test_regression_refuses_text_targets_and_bad_predictions():
     table = result.to_frame().set_index("name")
     assert table.loc["heuristic", "mae"] == 0.0
     assert table.loc["linear", "mae"] == pytest.approx(1.5)
+
+
+def test_regression_targets_near_the_float_range_are_scored_exactly():
+    # Squared errors of targets of 1e300 overflow a float; the baselines are still
+    # finite and equal to the metrics computed on a rescaled target.
+    X = np.zeros((6, 1))
+    y_train = np.array([-1e300, 1e300, 0.0, 1.0, 5e299, -2e299])
+    y_test = np.array([1e300, -1e300, 0.0, 1.0, 3e299, 7e299])
+    result = baselines(
+        X,
+        y_train,
+        X,
+        y_test,
+        task="regression",
+        metrics=["mae", "rmse"],
+        costs={"cost_over": 1, "cost_under": 2},
+        random_state=SEED,
+    )
+    table = result.to_frame().set_index("name")
+    assert np.isfinite(table[["mae", "rmse", "expected_cost"]].to_numpy()).all()
+    mean = y_train.mean()  # no overflow: the sum stays below 1.8e308
+    unit = 1e300
+    assert table.loc["zero_rule", "mae"] == pytest.approx(
+        mean_absolute_error(y_test / unit, np.full(6, mean / unit)) * unit, rel=1e-12
+    )
+    assert table.loc["zero_rule", "rmse"] == pytest.approx(
+        root_mean_squared_error(y_test / unit, np.full(6, mean / unit)) * unit,
+        rel=1e-12,
+    )
+    assert table.loc["zero_rule_median", "mae"] == pytest.approx(
+        mean_absolute_error(y_test / unit, np.full(6, np.median(y_train) / unit))
+        * unit,
+        rel=1e-12,
+    )
+    assert table.loc["zero_rule", "expected_cost"] == pytest.approx(
+        expected_cost(y_test / unit, np.full(6, mean / unit), cost_over=1, cost_under=2)
+        * unit,
+        rel=1e-12,
+    )
+
+
+def test_regression_errors_beyond_the_float_range_are_refused():
+    X = np.zeros((4, 1))
+    with pytest.raises(MlkitValueError, match="'y_test' must keep the mae") as info:
+        baselines(
+            X,
+            [-1.7e308] * 4,
+            X,
+            [1.7e308] * 4,  # every error is 3.4e308
+            task="regression",
+            metrics=["mae"],
+            random_state=0,
+        )
+    assert "\nHint: " in str(info.value)
+
+
+def test_ordinary_regression_targets_keep_their_random_baseline(binary):
+    # The rescaling applies only near the float range: the random row is still
+    # numpy's uniform draw in the training range.
+    X = np.zeros((5, 1))
+    y = np.array([1.0, 4.0, 2.0, 8.0, 3.0])
+    result = baselines(X, y, X, y, task="regression", metrics=["mae"], random_state=7)
+    drawn = np.random.default_rng(7).uniform(1.0, 8.0, size=5)
+    assert result.to_frame().set_index("name").loc["random", "mae"] == pytest.approx(
+        mean_absolute_error(y, drawn), abs=1e-15
+    )
+
+
+class _Scores:
+    """A classifier of the binary fixture whose predict_proba fails."""
+
+    classes_ = np.array([0, 1])
+
+    def __init__(self, labels=None, proba=None):
+        self.labels, self.proba = labels, proba
+
+    def predict(self, X):
+        return np.zeros(len(X), dtype=int) if self.labels is None else self.labels
+
+    def predict_proba(self, X):
+        if self.proba is None:
+            raise ValueError("no scores for these rows")
+        return self.proba
+
+
+@pytest.mark.parametrize(
+    ("change", "argument", "match", "cause"),
+    [
+        ({"heuristic": lambda X: X["no such column"]}, "heuristic", "run on", True),
+        ({"existing": lambda X: 1 / 0}, "existing", "run on", True),
+        ({"models": {"m": LogisticRegression()}}, "models", "predict on", True),
+        ({"models": {"m": _Scores()}}, "models", "predict_proba on", True),
+        (
+            {"models": {"m": _Scores(labels=np.full(200, 7))}},
+            "models",
+            "must predict classes of 'y_train'",
+            False,
+        ),
+        (
+            {"models": {"m": _Scores(proba=np.full((200, 2), 0.3))}},
+            "models",
+            "rows sum to 1",
+            False,
+        ),
+        ({"heuristic": np.full((200, 2), 0.3)}, "heuristic", "rows sum to 1", False),
+        ({"heuristic": [[1], [1, 2]] * 100}, "heuristic", "do not make an array", True),
+        ({"existing": lambda X: 3}, "existing", r"gives an array of shape \(\)", False),
+        (
+            {"heuristic": np.full(200, 0.5 + 0j)},
+            "heuristic",
+            "not classes of 'y_train'",
+            False,
+        ),
+    ],
+)
+def test_the_callers_functions_and_models_are_named_when_they_fail(
+    binary, change, argument, match, cause
+):
+    X_train, y_train, X_test, y_test = binary
+    with pytest.raises(MlkitValueError, match=match) as info:
+        baselines(
+            X_train,
+            y_train,
+            X_test,
+            y_test,
+            task="binary",
+            metrics=["roc_auc", "accuracy"],
+            **change,
+        )
+    message = str(info.value)
+    assert message.startswith(f"'{argument}' ")
+    assert "(X_test)'" not in message  # the argument, not the expression, is quoted
+    assert "\nHint: " in message
+    assert (info.value.__cause__ is not None) == cause
+
+
+def test_a_model_with_classes_the_training_labels_lack_is_refused(multiclass):
+    X_train, y_train, X_test, y_test = multiclass
+    # Fitted on a fourth class: its probabilities of the three would not sum to 1.
+    wider = LogisticRegression().fit(
+        np.vstack([X_train, X_train[:5] + 5]), np.concatenate([y_train, [3] * 5])
+    )
+    keep = wider.predict(X_test) != 3
+    with pytest.raises(MlkitValueError, match="it adds \\[3\\]") as info:
+        baselines(
+            X_train,
+            y_train,
+            X_test[keep],
+            y_test[keep],
+            task="multiclass",
+            metrics=["log_loss"],
+            models={"wider": wider},
+        )
+    assert str(info.value).startswith("'models' has 'wider'")
+
+
+def test_labels_of_mixed_types_are_refused():
+    X = np.zeros((4, 1))
+    labels = np.array([1, "a", 1, "a"], dtype=object)
+    with pytest.raises(MlkitTypeError, match="'y_train' must hold labels of one kind"):
+        baselines(X, labels, X, labels, task="binary", metrics=["accuracy"])
+
+
+def test_a_regression_model_that_gives_missing_values_is_refused():
+    X = np.zeros((4, 1))
+
+    class Gaps:
+        def predict(self, X):
+            return np.array([1.0, np.nan, 2.0, 3.0])
+
+    with pytest.raises(MlkitValueError, match="'models' must give a finite number"):
+        baselines(
+            X,
+            np.arange(4.0),
+            X,
+            np.arange(4.0),
+            task="regression",
+            metrics=["mae"],
+            models={"gaps": Gaps()},
+        )

@@ -213,3 +213,37 @@ def test_bad_inputs_are_refused_with_a_hint(y_true, y_score, kwargs, error, matc
     with pytest.raises(error, match=match) as info:
         cost_threshold(y_true, y_score, **arguments)
     assert "\nHint: " in str(info.value)
+
+
+@pytest.mark.parametrize("thresholds", [[True, False], [0.2 + 0j, 0.5]])
+def test_thresholds_that_are_not_real_numbers_are_refused(thresholds):
+    with pytest.raises(MlkitValueError, match="'thresholds' must be one or more"):
+        cost_threshold([0, 1], [0.2, 0.3], cost_fp=1, cost_fn=1, thresholds=thresholds)
+
+
+@pytest.mark.parametrize("cost", [1e301, np.inf])
+def test_costs_beyond_1e300_are_refused_rather_than_overflowing(cost):
+    from mlkit.evaluation import threshold_report
+
+    with pytest.raises(MlkitValueError, match=r"'cost_fn' must be a number in \(0, "):
+        cost_threshold([0, 1, 1], [0.2, 0.3, 0.9], cost_fp=1, cost_fn=cost)
+    with pytest.raises(MlkitValueError, match=r"'cost_fn' must be a number in \(0, "):
+        threshold_report(
+            [0, 1, 1], [0.2, 0.3, 0.9], threshold=0.5, cost_fp=1, cost_fn=cost
+        )
+    choice = cost_threshold([0, 1, 0], [0.2, 0.3, 0.9], cost_fp=1e300, cost_fn=1e300)
+    assert choice.cost == pytest.approx(1e300 / 3)
+
+
+def test_a_report_on_scores_wider_than_the_float_range_has_a_finite_curve():
+    from mlkit.evaluation import threshold_report
+
+    report = threshold_report(
+        [0, 1, 0, 1], [-1.7e308, 1.7e308, 0.0, 1.0], threshold=0.5
+    )
+    grid = report.curve["threshold"].to_numpy()
+    assert np.isfinite(grid).all()
+    assert grid[0] == -1.7e308
+    assert grid[-1] == 1.7e308
+    assert (np.diff(grid) > 0).all()
+    assert (report.tp, report.fp, report.fn, report.tn) == (2, 0, 0, 2)

@@ -33,8 +33,10 @@ from mlkit._results import Result
 from mlkit._validation import (
     as_1d,
     check_choice,
+    check_number,
     check_probabilities,
     check_random_state,
+    model_errors,
     n_rows,
 )
 from mlkit.evaluation._metrics import METRICS, expected_cost, higher_is_better
@@ -66,6 +68,8 @@ TASK_METRICS: Mapping[str, tuple[str, ...]] = {
 }
 # Metrics read from scores (probabilities) rather than from hard predictions.
 _SCORE_METRICS = frozenset({"roc_auc", "pr_auc", "log_loss"})
+# Beyond this magnitude a squared error can overflow float64 (about 1.8e308).
+_LARGE = 2.0**400
 # Metrics that need both classes in y_test.
 _TWO_CLASS_METRICS = frozenset({"roc_auc", "pr_auc"})
 _COST_ARGUMENTS: Mapping[str, frozenset[str]] = {
@@ -178,8 +182,9 @@ class Baselines(Result):
         if values.empty:
             raise MlkitValueError(
                 with_hint(
-                    f"No row{'' if kind is None else f' of kind {kind!r}'} has a value "
-                    f"of {metric!r}.",
+                    f"'metric' must have a value in some row"
+                    f"{'' if kind is None else f' of kind {kind!r}'}; got {metric!r}, "
+                    "which no such row has.",
                     "ask for another metric or kind; the 'note' column says why "
                     "values are missing.",
                 )
@@ -282,7 +287,7 @@ def _check_metrics(metrics: Any, task: str, costs: Any) -> tuple[str, ...]:
     if not metrics and costs is None:
         raise MlkitValueError(
             with_hint(
-                "'metrics' is empty.",
+                "'metrics' must name at least one metric; got none.",
                 f"pass some of: {', '.join(TASK_METRICS[task])}.",
             )
         )
@@ -299,7 +304,8 @@ def _check_metrics(metrics: Any, task: str, costs: Any) -> tuple[str, ...]:
     if len(set(metrics)) != len(metrics):
         raise MlkitValueError(
             with_hint(
-                f"'metrics' lists a metric twice: {metrics}.", "list each metric once."
+                f"'metrics' must list each metric once; got {metrics}.",
+                "drop the repeated names.",
             )
         )
     if "expected_cost" in metrics and costs is None:
@@ -337,11 +343,14 @@ def _check_costs(costs: Any, task: str) -> dict[str, float] | None:
             or not math.isfinite(value)
             or value < 0
         ):
-            raise MlkitValueError(
+            raise (
+                MlkitValueError if isinstance(value, numbers.Real) else MlkitTypeError
+            )(
                 with_hint(
-                    f"'costs' has {key}={value!r}; costs must be finite numbers of at "
-                    "least 0.",
-                    "pass the cost of one error in the case's unit.",
+                    "'costs' must hold finite numbers of at least 0; got "
+                    f"{key}={value!r}.",
+                    "pass the cost of one error in the case's unit, such as "
+                    f"{key}=1.0.",
                 )
             )
     return {key: float(value) for key, value in costs.items()}
@@ -360,10 +369,12 @@ def _target(values: Any, name: str, task: str, length: int) -> np.ndarray:
                 )
             )
         array = array.astype("float64")
-        if not np.isfinite(array).all():
+        bad = ~np.isfinite(array)
+        if bad.any():
             raise MlkitValueError(
                 with_hint(
-                    f"'{name}' has missing or infinite values.",
+                    f"'{name}' must hold a finite target in every row; got "
+                    f"{int(bad.sum()):,} missing or infinite value(s).",
                     "drop the rows without a target first.",
                 )
             )
@@ -433,6 +444,19 @@ def _class_baselines(
     return entries
 
 
+def _scale(*arrays: np.ndarray) -> float:
+    """1, or a power of two near the largest magnitude when squares would overflow.
+
+    Dividing by a power of two is exact, and the mean and root mean square
+    scale with it, so values near the float range are scored as they are,
+    without overflow, and values of ordinary size are untouched.
+    """
+    largest = max((float(np.abs(a).max()) for a in arrays if len(a)), default=0.0)
+    # largest < 2**exponent: scaled, every value is below 2 and 2**exponent / 2
+    # is itself a float even for the largest floats.
+    return 1.0 if largest <= _LARGE else math.ldexp(1.0, math.frexp(largest)[1] - 1)
+
+
 def _regression_baselines(
     X_train: Any, y_train: np.ndarray, X_test: Any, n: int, seed: int
 ) -> list[_Entry]:
@@ -440,22 +464,26 @@ def _regression_baselines(
 
     rng = np.random.default_rng(seed)
     low, high = float(y_train.min()), float(y_train.max())
+    # Targets near the float range are drawn and averaged on an exact power-of-two
+    # scale, where the range and the sums do not overflow.
+    scale = _scale(y_train)
+    drawn = rng.uniform(low / scale, high / scale, size=n) * scale
     entries = [
         _Entry(
             "random",
             "baseline",
             f"uniform in the training range [{low:.4g}, {high:.4g}]",
-            rng.uniform(low, high, size=n),
+            np.clip(drawn, low, high),
         )
     ]
     for name, strategy in (("zero_rule", "mean"), ("zero_rule_median", "median")):
-        dummy = DummyRegressor(strategy=strategy).fit(X_train, y_train)
+        dummy = DummyRegressor(strategy=strategy).fit(X_train, y_train / scale)
         entries.append(
             _Entry(
                 name,
                 "baseline",
                 f"always the training {strategy} (DummyRegressor, strategy={strategy!r})",
-                np.asarray(dummy.predict(X_test), dtype="float64"),
+                np.asarray(dummy.predict(X_test), dtype="float64") * scale,
             )
         )
     entries.append(
@@ -467,6 +495,114 @@ def _regression_baselines(
         )
     )
     return entries
+
+
+def _output(values: Any, argument: str, source: str, n: int) -> np.ndarray:
+    """What a heuristic, an existing solution or a model gives, as an array.
+
+    One value per test row (1-d), or one row per test row and one column per
+    class (2-d); anything else is refused, naming ``argument``.
+    """
+    if isinstance(values, pd.DataFrame):
+        values = values.iloc[:, 0] if values.shape[1] == 1 else values.to_numpy()
+    if isinstance(values, (pd.Series, pd.Index)):
+        values = values.to_numpy()
+    try:
+        array = np.asarray(values)
+    except (ValueError, TypeError) as exc:
+        raise MlkitValueError(
+            with_hint(
+                f"'{argument}' must give one value per row of 'X_test'; {source} "
+                f"gives values that do not make an array ({type(exc).__name__}: "
+                f"{str(exc)[:200]}).",
+                "return a list, an array or a Series, one value per row of X_test.",
+            )
+        ) from exc
+    if array.ndim not in (1, 2) or len(array) != n:
+        raise MlkitValueError(
+            with_hint(
+                f"'{argument}' must give one value per row of 'X_test' ({n:,}); "
+                f"{source} gives an array of shape {array.shape}.",
+                "return one prediction per row of X_test, in the same order.",
+            )
+        )
+    return array
+
+
+def _finite_values(array: np.ndarray, argument: str, source: str) -> np.ndarray:
+    """Predicted values of a regression as finite float64, or an error."""
+    if array.ndim != 1:
+        raise MlkitValueError(
+            with_hint(
+                f"'{argument}' must give one number per row of 'X_test'; {source} "
+                f"gives an array of shape {array.shape}.",
+                "return the predicted values as a 1-d array or a Series.",
+            )
+        )
+    numeric = array.dtype.kind in "iuf" or (
+        array.dtype.kind == "O"
+        and all(
+            isinstance(v, numbers.Real) and not isinstance(v, bool)
+            for v in array.tolist()
+        )
+    )
+    if not numeric:
+        raise MlkitValueError(
+            with_hint(
+                f"'{argument}' must give a finite number per row of 'X_test'; "
+                f"{source} gives values of type {array.dtype}.",
+                "return the predicted values, one number per row of X_test.",
+            )
+        )
+    values = array.astype("float64")
+    bad = ~np.isfinite(values)
+    if bad.any():
+        raise MlkitValueError(
+            with_hint(
+                f"'{argument}' must give a finite number per row of 'X_test'; "
+                f"{source} gives {int(bad.sum()):,} missing or infinite value(s).",
+                "return a prediction for every row of X_test.",
+            )
+        )
+    return values
+
+
+def _check_proba(
+    array: np.ndarray, argument: str, source: str, n: int, k: int
+) -> np.ndarray:
+    """One probability per test row and class, each row summing to 1, or an error."""
+    if array.shape != (n, k):
+        raise MlkitValueError(
+            with_hint(
+                f"'{argument}' must give one row per test row and one column per "
+                f"class, shape ({n}, {k}); {source} gives shape {array.shape}.",
+                "give class labels, the positive class's probability (binary) or "
+                "one probability per class, in the order of the sorted classes.",
+            )
+        )
+    proba = check_probabilities(array, argument, matrix=True)
+    sums = proba.sum(axis=1)
+    off = ~np.isclose(sums, 1.0, rtol=0, atol=1e-6)
+    if off.any():
+        raise MlkitValueError(
+            with_hint(
+                f"'{argument}' must give probabilities whose rows sum to 1; {source} "
+                f"gives {int(off.sum()):,} row(s) that do not, such as one summing "
+                f"to {sums[off][0]:.6g}.",
+                "return model.predict_proba(X_test), or divide each row by its sum.",
+            )
+        )
+    return proba
+
+
+def _labels_outside(array: np.ndarray, classes: np.ndarray) -> list[str]:
+    """The values of ``array`` that are not classes, shown, at most five."""
+    try:
+        inside = pd.Series(array, dtype=object).isin(classes.tolist()).to_numpy()
+    except TypeError:  # unhashable values: none of them is a class
+        inside = np.zeros(len(array), dtype=bool)
+    outside = pd.Series(array[~inside], dtype=object).map(repr)
+    return sorted(outside.unique().tolist())[:5]
 
 
 def _given_entry(
@@ -482,43 +618,19 @@ def _given_entry(
     """The row of a heuristic or an existing solution: a callable or its output."""
     source = name
     if callable(given):
-        # A copy, so that a heuristic that edits its input cannot edit the caller's.
-        values = given(X_test.copy() if hasattr(X_test, "copy") else X_test)
         source = f"{name}(X_test)"
+        with model_errors(name, "run on 'X_test'"):
+            # A copy, so that a heuristic that edits its input cannot edit the
+            # caller's.
+            values = given(X_test.copy() if hasattr(X_test, "copy") else X_test)
     else:
         values = given
-    if isinstance(values, pd.DataFrame) and values.shape[1] > 1:
-        values = values.to_numpy()
-    array = (
-        np.asarray(values)
-        if not isinstance(values, (pd.Series, pd.DataFrame))
-        else as_1d(values, source)
-    )
+    array = _output(values, name, source, n)
     if task == "regression":
-        array = as_1d(array, source, length=n)
-        if (
-            not np.issubdtype(array.dtype, np.number)
-            or not np.isfinite(array.astype("float64")).all()
-        ):
-            raise MlkitValueError(
-                with_hint(
-                    f"'{source}' must give a finite number per test row.",
-                    "return the predicted values, one per row of X_test.",
-                )
-            )
-        return _Entry(name, kind, "values given", array.astype("float64"))
+        return _Entry(name, kind, "values given", _finite_values(array, name, source))
     assert classes is not None
     if array.ndim == 2:
-        if array.shape != (n, len(classes)):
-            raise MlkitValueError(
-                with_hint(
-                    f"'{source}' has shape {array.shape}; scores need one row per test "
-                    f"row and one column per class, ({n}, {len(classes)}).",
-                    "give class labels, the positive class's probability (binary) or "
-                    f"probabilities in the order of the classes {classes.tolist()}.",
-                )
-            )
-        proba = check_probabilities(array, source, matrix=True)
+        proba = _check_proba(array, name, source, n, len(classes))
         return _Entry(
             name,
             kind,
@@ -526,8 +638,8 @@ def _given_entry(
             classes[proba.argmax(axis=1)],
             proba,
         )
-    array = as_1d(array, source, length=n)
-    if pd.Series(array).isin(classes.tolist()).all():
+    unknown = _labels_outside(array, classes)
+    if not unknown:
         return _Entry(
             name,
             kind,
@@ -535,8 +647,9 @@ def _given_entry(
             array,
             notes=["labels only: metrics that need scores are missing"],
         )
-    if task == "binary" and np.issubdtype(array.dtype, np.number):
-        score = check_probabilities(array, source, matrix=True)
+    # Booleans and complex numbers are not scores.
+    if task == "binary" and array.dtype.kind in "iuf":
+        score = check_probabilities(array, name, matrix=True)
         other = classes[classes != positive_label][0]
         proba = np.column_stack([1 - score, score])
         if classes[1] != positive_label:
@@ -548,11 +661,10 @@ def _given_entry(
             np.where(score >= 0.5, positive_label, other),
             proba,
         )
-    unknown = sorted(map(repr, set(pd.unique(array).tolist()) - set(classes.tolist())))
     raise MlkitValueError(
         with_hint(
-            f"'{source}' must give class labels or scores; it gives values that are "
-            f"not classes of 'y_train': {', '.join(unknown[:5])}.",
+            f"'{name}' must give class labels or scores; {source} gives values that "
+            f"are not classes of 'y_train': {', '.join(unknown)}.",
             f"return labels among {classes.tolist()}"
             + (
                 ", or the probability of the positive class in [0, 1]."
@@ -579,11 +691,35 @@ def _model_entry(
                 "pass fitted estimators, for example {'logistic': model.fit(X, y)}.",
             )
         )
-    predictions = as_1d(
-        model.predict(X_test), f"models[{name!r}].predict(X_test)", length=n
-    )
+    source = f"models[{name!r}].predict(X_test)"
+    # A copy, so that a model that edits its input cannot edit the caller's.
+    rows = X_test.copy() if hasattr(X_test, "copy") else X_test
+    with model_errors("models", f"predict on 'X_test' (model {name!r})"):
+        raw = model.predict(rows)
+    predictions = _output(raw, "models", source, n)
     if task == "regression":
-        return _Entry(name, "model", "predict()", predictions.astype("float64"))
+        return _Entry(
+            name, "model", "predict()", _finite_values(predictions, "models", source)
+        )
+    assert classes is not None
+    if predictions.ndim != 1:
+        raise MlkitValueError(
+            with_hint(
+                f"'models' must give one label per row of 'X_test'; {source} gives "
+                f"an array of shape {predictions.shape}.",
+                "pass a classifier whose predict returns one label per row.",
+            )
+        )
+    unknown = _labels_outside(predictions, classes)
+    if unknown:
+        raise MlkitValueError(
+            with_hint(
+                f"'models' must predict classes of 'y_train' "
+                f"({', '.join(map(repr, classes.tolist()))}); {source} gives "
+                f"{', '.join(unknown)}.",
+                "fit the model on the same training labels.",
+            )
+        )
     proba = None
     if needs_scores:
         if not hasattr(model, "predict_proba"):
@@ -595,19 +731,36 @@ def _model_entry(
                     "only for metrics of labels (accuracy, f1, macro_f1).",
                 )
             )
-        assert classes is not None
-        model_classes = list(np.asarray(model.classes_).tolist())
+        model_classes = getattr(model, "classes_", None)
+        if model_classes is None or np.ndim(model_classes) != 1:
+            raise MlkitTypeError(
+                with_hint(
+                    f"'models' has {name!r}, a {type(model).__name__} without "
+                    "classes_, which names the columns of predict_proba.",
+                    "pass a fitted scikit-learn classifier.",
+                )
+            )
+        model_classes = np.asarray(model_classes).tolist()
         missing = [c for c in classes.tolist() if c not in model_classes]
-        if missing:
+        extra = [c for c in model_classes if c not in classes.tolist()]
+        if missing or extra:
             raise MlkitValueError(
                 with_hint(
-                    f"'models' has {name!r}, whose classes {model_classes} lack "
-                    f"{missing}, classes of 'y_train'.",
+                    f"'models' has {name!r}, whose classes {model_classes} differ from "
+                    f"those of 'y_train' {classes.tolist()}"
+                    + (f": it lacks {missing}" if missing else "")
+                    + (f"{'' if missing else ':'} it adds {extra}" if extra else "")
+                    + ".",
                     "fit the model on the same training labels.",
                 )
             )
-        raw = np.asarray(model.predict_proba(X_test), dtype="float64")
-        proba = raw[:, [model_classes.index(c) for c in classes.tolist()]]
+        with model_errors("models", f"predict_proba on 'X_test' (model {name!r})"):
+            raw = model.predict_proba(rows)
+        source = f"models[{name!r}].predict_proba(X_test)"
+        scores = _check_proba(
+            _output(raw, "models", source, n), "models", source, n, len(classes)
+        )
+        proba = scores[:, [model_classes.index(c) for c in classes.tolist()]]
     return _Entry(name, "model", "predict()", predictions, proba)
 
 
@@ -635,11 +788,30 @@ def _score(
 
     predicted = entry.predictions
     if task == "regression":
+        scale = _scale(y_test, predicted)
+        truth, guess = y_test / scale, predicted / scale
         if metric == "mae":
-            return float(mean_absolute_error(y_test, predicted))
-        if metric == "rmse":
-            return float(root_mean_squared_error(y_test, predicted))
-        return expected_cost(y_test, predicted, **costs)
+            value = float(mean_absolute_error(truth, guess)) * scale
+        elif metric == "rmse":
+            value = float(root_mean_squared_error(truth, guess)) * scale
+        else:
+            value = expected_cost(truth, guess, **costs) * scale
+        if not math.isfinite(value):
+            largest = max(np.abs(y_test).max(), np.abs(predicted).max())
+            argument = "costs" if metric == "expected_cost" else "y_test"
+            raise MlkitValueError(
+                with_hint(
+                    f"'{argument}' must keep the {metric} of row {entry.name!r} "
+                    "within the float range (about 1.8e308); got targets and "
+                    f"predictions up to {largest:.3g}"
+                    + (f" and costs {costs}" if argument == "costs" else "")
+                    + ".",
+                    "express the target"
+                    + (" and the costs" if argument == "costs" else "")
+                    + " in a larger unit, such as thousands or millions.",
+                )
+            )
+        return value
     if metric in _SCORE_METRICS and entry.proba is None:
         return math.nan
     assert classes is not None
@@ -807,7 +979,16 @@ def baselines(
 
     classes = None
     if task != "regression":
-        classes = np.unique(y_tr)
+        try:
+            classes = np.unique(y_tr)
+        except TypeError as exc:  # labels that do not sort, such as 1 and "a"
+            raise MlkitTypeError(
+                with_hint(
+                    "'y_train' must hold labels of one kind (all numbers or all "
+                    f"strings); got {', '.join(sorted({type(v).__name__ for v in y_tr}))}.",
+                    "convert the labels to one type, for example y.astype(str).",
+                )
+            ) from exc
         if task == "binary" and len(classes) != 2:
             raise MlkitValueError(
                 with_hint(
@@ -819,7 +1000,8 @@ def baselines(
         if len(classes) < 2:
             raise MlkitValueError(
                 with_hint(
-                    f"'y_train' holds a single class ({classes[0]!r}).",
+                    "'y_train' must hold at least two classes; got a single class "
+                    f"({classes[0]!r}).",
                     "use a training set that holds every class.",
                 )
             )
@@ -845,24 +1027,22 @@ def baselines(
         if two and len(pd.unique(y_te)) < 2:
             raise MlkitValueError(
                 with_hint(
-                    f"'y_test' holds a single class, and {', '.join(two)} need both.",
+                    f"'y_test' must hold both classes for {', '.join(two)}; got a "
+                    f"single class ({pd.unique(y_te)[0]!r}).",
                     "use a larger or stratified test set.",
                 )
             )
 
     if threshold is not None:
-        if (
-            isinstance(threshold, bool)
-            or not isinstance(threshold, (int, float, np.integer, np.floating))
-            or not 0 < threshold < 1
-        ):
-            raise MlkitValueError(
-                with_hint(
-                    f"'threshold' must be a probability strictly between 0 and 1; "
-                    f"got {threshold!r}.",
-                    "pass the probability from which a row is flagged, such as 0.5.",
-                )
-            )
+        threshold = check_number(
+            threshold,
+            "threshold",
+            low=0,
+            high=1,
+            open_low=True,
+            open_high=True,
+            example="0.5",
+        )
         if task != "binary":
             raise MlkitValueError(
                 with_hint(
@@ -870,7 +1050,6 @@ def baselines(
                     "leave threshold=None.",
                 )
             )
-        threshold = float(threshold)
 
     if task == "regression":
         entries = _regression_baselines(X_train, y_tr, X_test, n_test, seed)

@@ -18,7 +18,6 @@ Examples
 from __future__ import annotations
 
 import math
-import numbers
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -27,7 +26,7 @@ import pandas as pd
 
 from mlkit._exceptions import MlkitTypeError, MlkitValueError, with_hint
 from mlkit._results import Result
-from mlkit._validation import as_1d, check_probabilities
+from mlkit._validation import as_1d, check_number, check_probabilities
 
 if TYPE_CHECKING:
     import altair as alt
@@ -46,21 +45,8 @@ MAX_CURVE_ROWS = 500
 
 
 def _check_cost(value: Any, name: str) -> float:
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, numbers.Real)
-        or not math.isfinite(value)
-        or value <= 0
-    ):
-        number = not isinstance(value, bool) and isinstance(value, numbers.Real)
-        raise (MlkitValueError if number else MlkitTypeError)(
-            with_hint(
-                f"'{name}' must be a finite number above 0; got {value!r}.",
-                "pass the cost of one error in the case's unit, such as "
-                f"{name}=1; only the ratio of the two costs moves the threshold.",
-            )
-        )
-    return float(value)
+    # Bounded so that a cost times the rows of a test set stays a finite float.
+    return check_number(value, name, low=0, high=1e300, open_low=True, example="1")
 
 
 def binary_target(y_true: Any, positive_label: Any, name: str = "y_true") -> np.ndarray:
@@ -68,7 +54,10 @@ def binary_target(y_true: Any, positive_label: Any, name: str = "y_true") -> np.
     truth = as_1d(y_true, name)
     if len(truth) == 0:
         raise MlkitValueError(
-            with_hint(f"'{name}' is empty.", "pass at least one row.")
+            with_hint(
+                f"'{name}' is empty: it must hold at least one label; got none.",
+                "pass at least one row.",
+            )
         )
     missing = pd.isna(truth)
     if missing.any():
@@ -342,7 +331,8 @@ def cost_threshold(
         candidates = np.append(candidates, np.nextafter(candidates[-1], np.inf))
     else:
         grid = as_1d(thresholds, "thresholds")
-        if len(grid) == 0 or not np.issubdtype(grid.dtype, np.number):
+        # Booleans and complex numbers are not thresholds.
+        if len(grid) == 0 or grid.dtype.kind not in "iuf":
             raise MlkitValueError(
                 with_hint(
                     "'thresholds' must be one or more numbers; got "
@@ -355,7 +345,8 @@ def cost_threshold(
         if not np.isfinite(grid).all():
             raise MlkitValueError(
                 with_hint(
-                    "'thresholds' must be finite numbers; it holds NaN or infinity.",
+                    "'thresholds' must be finite numbers; got "
+                    f"{int((~np.isfinite(grid)).sum()):,} NaN or infinite value(s).",
                     "pass a grid such as numpy.linspace(0, 1, 101).",
                 )
             )
@@ -414,8 +405,9 @@ REPORT_CURVE_POINTS = 201
 
 # Message templates, kept here so that tests can match them.
 SCORE_TYPE_ERROR = "'y_score' must hold numbers; got values of type {dtype}."
-SCORE_FINITE_ERROR = "'y_score' must hold finite numbers; {count:,} value(s) are not."
-THRESHOLD_ERROR = "'threshold' must be a finite number; got {got!r}."
+SCORE_FINITE_ERROR = (
+    "'y_score' must hold finite numbers; got {count:,} NaN or infinite value(s)."
+)
 ONE_COST_ERROR = (
     "'{given}' is given but '{missing}' is not; pass both costs or neither."
 )
@@ -449,18 +441,6 @@ def _check_scores(y_score: Any, n: int) -> np.ndarray:
             )
         )
     return score
-
-
-def _check_threshold(value: Any) -> float:
-    number = isinstance(value, numbers.Real) and not isinstance(value, bool)
-    if not number or not math.isfinite(value):
-        raise (MlkitValueError if number else MlkitTypeError)(
-            with_hint(
-                THRESHOLD_ERROR.format(got=value),
-                "pass the score from which a row is flagged, such as threshold=0.5.",
-            )
-        )
-    return float(value)
 
 
 def _report_curve(
@@ -946,7 +926,9 @@ def threshold_report(
     positive = binary_target(y_true, positive_label)
     n = len(positive)
     score = _check_scores(y_score, n)
-    threshold = _check_threshold(threshold)
+    threshold = check_number(
+        threshold, "threshold", open_low=True, open_high=True, example="0.5"
+    )
     if (cost_fp is None) != (cost_fn is None):
         given, missing = (
             ("cost_fp", "cost_fn") if cost_fn is None else ("cost_fn", "cost_fp")
@@ -983,7 +965,12 @@ def threshold_report(
     low, high = float(score.min()), float(score.max())
     if low >= 0 and high <= 1:
         low, high = 0.0, 1.0
-    grid = np.unique(np.linspace(low, high, REPORT_CURVE_POINTS))
+    if math.isfinite(high - low):
+        grid = np.linspace(low, high, REPORT_CURVE_POINTS)
+    else:  # scores wider than the float range: interpolate without the difference
+        step = np.linspace(0.0, 1.0, REPORT_CURVE_POINTS)
+        grid = low * (1 - step) + high * step
+    grid = np.unique(grid)
     return ThresholdReport(
         threshold=threshold,
         n=n,
