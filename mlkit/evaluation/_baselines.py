@@ -1046,7 +1046,7 @@ def baselines(
         if task != "binary":
             raise MlkitValueError(
                 with_hint(
-                    f"'threshold' applies to a binary task; this one is {task}.",
+                    f"'threshold' applies to a binary task; got task={task!r}.",
                     "leave threshold=None.",
                 )
             )
