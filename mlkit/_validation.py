@@ -336,13 +336,14 @@ MODEL_ERRORS = (
 
 
 @contextmanager
-def model_errors(name: str, action: str) -> Iterator[None]:
+def model_errors(name: str, action: str, *, function: bool = False) -> Iterator[None]:
     """Turn an error of the caller's model (or function) into an mlkit error.
 
     ``with model_errors("model", "predict on 'X'"): model.predict(X)`` keeps
     scikit-learn's message, says which argument failed at what, and chains the
     original error (``raise ... from``) so its traceback is one scroll away.
-    mlkit's own errors pass through unchanged.
+    mlkit's own errors pass through unchanged. With ``function=True`` the hint
+    speaks of a function the caller wrote, not of a fitted model.
     """
     from mlkit._exceptions import MlkitError
 
@@ -352,12 +353,18 @@ def model_errors(name: str, action: str) -> Iterator[None]:
         raise
     except MODEL_ERRORS as exc:
         first = (str(exc).strip().split("\n") or [""])[0][:300]
+        hint = (
+            f"'{name}' is a function of yours: call it on a few rows of the same "
+            "data to see where it fails (its own error is chained above), and make "
+            "it take the data as mlkit passes it."
+            if function
+            else f"check that '{name}' is fitted and takes the data as given: the "
+            "columns and kinds it was fitted on, and no missing values unless it "
+            "handles them (wrap it in a Pipeline with a SimpleImputer, or use "
+            "HistGradientBoostingClassifier)."
+        )
         raise MlkitValueError(
             with_hint(
-                f"'{name}' could not {action}: {type(exc).__name__}: {first}",
-                f"check that '{name}' is fitted and takes the data as given: the "
-                "columns and kinds it was fitted on, and no missing values unless it "
-                "handles them (wrap it in a Pipeline with a SimpleImputer, or use "
-                "HistGradientBoostingClassifier).",
+                f"'{name}' could not {action}: {type(exc).__name__}: {first}", hint
             )
         ) from exc

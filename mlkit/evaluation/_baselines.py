@@ -619,7 +619,7 @@ def _given_entry(
     source = name
     if callable(given):
         source = f"{name}(X_test)"
-        with model_errors(name, "run on 'X_test'"):
+        with model_errors(name, "run on 'X_test'", function=True):
             # A copy, so that a heuristic that edits its input cannot edit the
             # caller's.
             values = given(X_test.copy() if hasattr(X_test, "copy") else X_test)

@@ -419,7 +419,9 @@ def _changed_values(
 ) -> pd.Series | np.ndarray:
     """``function`` of the column ``column`` of ``X``: one value per row, checked."""
     n = len(X)
-    with model_errors(source, f"change the column {_label(X, column)!r}"):
+    with model_errors(
+        source, f"change the column {_label(X, column)!r}", function=True
+    ):
         values = function(_column(X, column).copy())
     shape = np.shape(values)
     if shape != (n,) or isinstance(values, pd.DataFrame):

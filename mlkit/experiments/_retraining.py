@@ -242,7 +242,7 @@ def _check_factory(value: Any, name: str) -> Callable[[], Any]:
 
 
 def _new(factory: Callable[[], Any], name: str, methods: Sequence[str]) -> Any:
-    with model_errors(name, "make a new model"):
+    with model_errors(name, "make a new model", function=True):
         model = factory()
     for method in methods:
         if not callable(getattr(model, method, None)):
