@@ -17,27 +17,6 @@ NOT_FUZZED = {
     # The base class of the explorers; each explorer has its own fuzz test.
     "mlkit.widgets.Explorer": "abstract base of the explorers",
 }
-# Their fuzz tests are written (tests/fuzz/test_fuzz_evaluation.py) and skipped until
-# the functions refuse every generated input with an mlkit error.
-NOT_FUZZED.update(
-    dict.fromkeys(
-        [
-            f"mlkit.evaluation.{name}"
-            for name in (
-                "baselines",
-                "cost_threshold",
-                "directional_test",
-                "find_weak_slices",
-                "invariance_test",
-                "perturb_text",
-                "perturbation_test",
-                "slice_metrics",
-                "threshold_report",
-            )
-        ],
-        "hardening not finished",
-    )
-)
 
 
 def public_callables() -> set[str]:
