@@ -72,7 +72,8 @@ def test_load(data):
         folder = Path(tmp) / data.draw(st.sampled_from(["case", "cäse 年", "x.y"]))
         folder.mkdir()
         lines = list(VALID_TOML)
-        if data.draw(st.integers(0, 3)):
+        # Half the files are valid; the others spoil one line.
+        if data.draw(st.sampled_from([False, True])):
             at = data.draw(st.integers(0, len(lines) - 1))
             spoil = data.draw(st.sampled_from(SPOILS))
             if spoil is None:
@@ -83,13 +84,10 @@ def test_load(data):
         (Path(tmp) / "afile").write_text("x")
         case = data.draw(
             st.sampled_from(
-                [
-                    "folder",
-                    "folder_str",
-                    "toml",
+                ["folder", "folder_str", "toml", "name"] * 2
+                + [
                     "missing",
                     "afile",
-                    "name",
                     "unknown_name",
                     "number",
                     "none",
@@ -246,12 +244,13 @@ def test_new_case(data):
 @given(st.data())
 @fuzz_settings(60)
 def test_stage(data):
+    kind = data.draw(st.sampled_from(["slug", "slug", "text", "odd"]))
     slug = data.draw(
-        st.one_of(
-            st.sampled_from(design.STAGE_SLUGS),
-            st.text(max_size=10),
-            st.sampled_from([None, 3, ["scoping"], "Scoping"]),
-        )
+        {
+            "slug": st.sampled_from(design.STAGE_SLUGS),
+            "text": st.text(max_size=10),
+            "odd": st.sampled_from([None, 3, ["scoping"], "Scoping"]),
+        }[kind]
     )
     call(
         "mlkit.design.stage",
@@ -749,10 +748,14 @@ def test_model_card(data):
 
 # --------------------------------------------------------------------------- exercises
 
-IDS = st.one_of(
-    st.sampled_from(["00.1", "01.1", "03.2", "07.1", "99.9", "", "3.2", "03.2 "]),
-    st.text(max_size=5),
-    st.sampled_from([None, 3, 3.2, ["00.1"]]),
+#: Exercise ids: the real ones twice as often as each kind of wrong one.
+IDS = st.sampled_from(["real", "real", "wrong", "text", "odd"]).flatmap(
+    lambda kind: {
+        "real": st.sampled_from(exercises.exercises()["id"].tolist()),
+        "wrong": st.sampled_from(["99.9", "", "3.2", "03.2 "]),
+        "text": st.text(max_size=5),
+        "odd": st.sampled_from([None, 3, 3.2, ["00.1"]]),
+    }[kind]
 )
 ANSWERS = st.one_of(
     st.just(...),
@@ -844,7 +847,15 @@ def test_learners_copy(data):
         (base / "afile").write_text("x")
         (base / "done").mkdir()
         (base / "done" / "00_start_here.ipynb").write_text("{}")
-        out = data.draw(st.sampled_from(["new", "done", "afile", "int", "str"]))
+        # Most calls are valid; the others spoil one argument.
+        spoil = data.draw(
+            st.sampled_from([None, None, "out", "notebooks", "overwrite"])
+        )
+        out = data.draw(
+            st.sampled_from(
+                ["done", "afile", "int"] if spoil == "out" else ["new", "str", "done"]
+            )
+        )
         target = {
             "new": base / "cópia",
             "done": base / "done",
@@ -854,16 +865,9 @@ def test_learners_copy(data):
         }[out]
         notebooks = data.draw(
             st.sampled_from(
-                [
-                    "00",
-                    ["00", "01"],
-                    "00_start_here.ipynb",
-                    "99",
-                    [3],
-                    ["00", "00"],
-                    "",
-                    [],
-                ]
+                ["99", [3], "", []]
+                if spoil == "notebooks"
+                else ["00", ["00", "01"], "00_start_here.ipynb", ["00", "00"]]
             )
         )
 
@@ -876,6 +880,6 @@ def test_learners_copy(data):
             exercises.learners_copy,
             target,
             notebooks=notebooks,
-            overwrite=data.draw(st.sampled_from([False, True, "no"])),
+            overwrite="no" if spoil == "overwrite" else data.draw(st.booleans()),
             check=check,
         )
