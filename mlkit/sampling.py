@@ -1183,7 +1183,15 @@ def _fit_treatment(
         test_features = preprocess.transform(X_test)
     else:
         features, test_features = X_train, X_test
-    X_res, y_res = resample(features, y_train, method=treatment, random_state=seed)
+    try:
+        X_res, y_res = resample(features, y_train, method=treatment, random_state=seed)
+    except (MlkitValueError, MlkitTypeError) as exc:
+        # resample names its own arguments 'X' and 'y': name the caller's.
+        message, _, hint = str(exc).partition("\nHint: ")
+        message = message.replace("'X'", "'X_train'").replace("'y'", "'y_train'")
+        raise type(exc)(
+            with_hint(f"treatment {treatment!r} cannot run: {message}", hint)
+        ) from exc
     model = clone(final).fit(X_res, y_res)
     return _positive_scores(model, test_features, positive_label), len(y_res)
 

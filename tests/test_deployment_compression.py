@@ -304,3 +304,15 @@ def test_bad_inputs_are_refused():
             X_test,
             y_test,
         )
+
+
+def test_drop_weak_features_is_skipped_when_too_few_rows_to_measure_it():
+    # Two training rows of two classes cannot be split into a fit part holding both.
+    X = pd.DataFrame({"a": [0.1, -0.1], "b": [1.0, 1.0]})
+    y = np.array([0, 1])
+    model = LogisticRegression().fit(X, y)
+    result = compare_compression(model, X, y, X, y, metric="accuracy", random_state=0)
+    row = result.to_frame().set_index("variant").loc["drop weak features"]
+    assert not row["applies"]
+    assert row["description"].startswith("Permutation importance could not be")
+    assert result.dropped == ()

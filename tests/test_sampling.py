@@ -894,3 +894,22 @@ def test_compare_imbalance_refuses_bad_input(kwargs, error, message):
     ]
     with pytest.raises(error, match=message):
         compare_imbalance(*positional, **arguments)
+
+
+def test_compare_imbalance_names_its_own_arguments_when_smote_cannot_run():
+    X = pd.DataFrame({"x": np.arange(8.0)})
+    y = np.array([1, 0, 0, 0, 0, 0, 0, 0])
+    with pytest.raises(MlkitValueError, match="'y_train' has a single row") as info:
+        compare_imbalance(
+            LogisticRegression(),
+            X,
+            y,
+            X,
+            y,
+            cost_fp=1,
+            cost_fn=5,
+            treatments=["smote"],
+        )
+    assert "treatment 'smote' cannot run" in str(info.value)
+    assert "'y'" not in str(info.value)
+    assert "\nHint: " in str(info.value)

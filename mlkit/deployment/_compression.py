@@ -306,7 +306,14 @@ def _weak_features(
     from mlkit.evaluation import METRICS
 
     columns = list(X.columns)
-    stratify = y if is_classifier(model) else None
+    stratify = None
+    if is_classifier(model):
+        # A stratified split needs two rows of each class and room for every class
+        # on both sides; on fewer rows the split is left to chance.
+        _, counts = np.unique(y, return_counts=True)
+        n_held = int(np.ceil(HELD_OUT_SHARE * len(X)))
+        if counts.min() >= 2 and len(counts) <= min(n_held, len(X) - n_held):
+            stratify = y
     fit_rows, held_out = train_test_split(
         np.arange(len(X)),
         test_size=HELD_OUT_SHARE,
@@ -754,9 +761,21 @@ def compare_compression(
         skip("drop weak features", "the model has a single input column.")
         dropped: list[Any] = []
     else:
-        dropped, why = _weak_features(model, train, y_tr, metric, seed)
+        try:
+            dropped, why = _weak_features(model, train, y_tr, metric, seed)
+        except ValueError as error:
+            # On a few rows a part of them may hold one class only, which the model
+            # cannot be fitted on, or the metric cannot score.
+            dropped, why = [], None
+            reason = (
+                "permutation importance could not be measured on "
+                f"{len(train):,} training rows ({str(error).splitlines()[0]})"
+            )
+        else:
+            reason = None
         reduced = clone(model)
-        reason = _column_lists(reduced, set(dropped))
+        if reason is None:
+            reason = _column_lists(reduced, set(dropped))
         if reason is not None:
             skip("drop weak features", reason[0].upper() + reason[1:] + ".")
             dropped = []

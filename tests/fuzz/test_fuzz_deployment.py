@@ -344,9 +344,13 @@ def test_latency_profile(data):
 @given(st.data())
 @fuzz_settings(6)
 def test_compare_compression(data):
+    # One problem at most per call, so that most calls compare the variants.
+    problem = data.draw(
+        st.sampled_from([None] * 6 + ["unfitted", "labels", "metric", "missing"])
+    )
     model, X, y = fitted(
         data,
-        0,
+        1 if problem == "unfitted" else 2,
         40,
         kind=data.draw(
             st.sampled_from(["forest", "tree", "logistic", "tree_regressor"])
@@ -354,15 +358,21 @@ def test_compare_compression(data):
     )
     if model is None:
         model = DecisionTreeClassifier()
-    n_test = gen.rows(data, 1, 20)
-    X_test = X.sample(n=n_test, replace=True, random_state=0) if len(X) else X
-    y_test = (
-        gen.labels(data, len(X_test), classes=tuple(sorted(set(y.tolist()))) or (0, 1))
-        if len(y)
-        else y[:0]
-    )
-    if model is not None and getattr(model, "_estimator_type", "") == "regressor":
-        y_test = gen.floats(data, len(X_test), nasty=data.draw(st.booleans()))
+    n_test = gen.rows(data, 1 if problem == "labels" else 2, 20)
+    X_test = X.sample(n=n_test, replace=True, random_state=0)
+    if getattr(model, "_estimator_type", "") == "regressor":
+        y_test = gen.floats(data, n_test, nasty=problem == "labels")
+    else:
+        classes = tuple(sorted(set(y.tolist()))) or (0, 1)
+        y_test = gen.labels(data, n_test, classes=classes)
+        if problem != "labels":
+            y_test[:2] = classes[:2]  # two classes to score on
+    metric = None
+    if problem == "metric":
+        metric = data.draw(st.sampled_from(["accuracy", "mae", "roc_auc", "nope"]))
+    if problem == "missing":
+        y_test = y_test.astype(object)
+        y_test[0] = None
 
     def check(result):
         has_columns(result.table, deployment.COMPRESSION_COLUMNS)
@@ -379,9 +389,7 @@ def test_compare_compression(data):
         gen.container(data, y, kinds=["ndarray", "list", "series"]),
         X_test,
         gen.container(data, y_test, kinds=["ndarray", "list", "series"]),
-        metric=data.draw(
-            st.sampled_from([None, None, "accuracy", "mae", "roc_auc", "nope"])
-        ),
+        metric=metric,
         random_state=gen.random_state(data),
         deterministic=False,
         check=check,
@@ -501,13 +509,21 @@ def test_batch_vs_online(data):
 @given(st.data())
 @fuzz_settings(80)
 def test_skew_report(data):
-    n = gen.rows(data, 0, 30)
+    # One problem at most per call, so that most calls compare the two frames.
+    problem = data.draw(
+        st.sampled_from(
+            [None] * 10 + ["empty", "duplicate", "messy", "columns", "key", "rtol"]
+        )
+    )
+    n = gen.rows(data, 0 if problem == "empty" else 1, 30)
     offline = gen.frame(data, n, max_columns=3)
     keys = np.arange(n)
-    if data.draw(st.integers(0, 6)) == 0 and n > 1:
-        keys[1] = keys[0]  # a duplicated key
+    if problem == "duplicate" and n > 1:
+        keys[1] = keys[0]
     offline.insert(0, "id", keys)
-    how = data.draw(st.sampled_from(["same", "scaled", "messy", "shuffled", "fewer"]))
+    how = data.draw(st.sampled_from(["same", "scaled", "shuffled", "fewer"]))
+    if problem == "messy":
+        how = "messy"
     online = offline.copy()
     if how == "scaled":
         for c in online.columns[1:]:
@@ -525,13 +541,16 @@ def test_skew_report(data):
     elif how == "shuffled":
         online = online.sample(frac=1.0, random_state=0)
     elif how == "fewer":
-        online = online.iloc[: n // 2]
-    columns = data.draw(
-        st.sampled_from(
-            [None, None, None, list(offline.columns[1:2]), "id", [], ["zz"]]
-        )
-    )
-    key = data.draw(st.sampled_from(["id", "id", "id", ["id"], ("id",), [], "zz"]))
+        online = online.iloc[: max(1, n // 2)]
+    columns = data.draw(st.sampled_from([None, None, list(offline.columns[1:2])]))
+    if problem == "columns":
+        columns = data.draw(st.sampled_from(["id", [], ["zz"]]))
+    key = data.draw(st.sampled_from(["id", "id", ["id"], ("id",)]))
+    if problem == "key":
+        key = data.draw(st.sampled_from([[], "zz", ["id", "zz"]]))
+    rtol = data.draw(st.sampled_from([1e-6, 1e-6, 0, 0.1]))
+    if problem == "rtol":
+        rtol = data.draw(st.sampled_from([-1, np.nan, "1"]))
 
     def check(report):
         has_columns(report.table, deployment.SKEW_COLUMNS)
@@ -547,7 +566,7 @@ def test_skew_report(data):
         online,
         key=key,
         columns=columns,
-        rtol=data.draw(st.sampled_from([1e-6, 1e-6, 1e-6, 0, 0.1, -1, np.nan, "1"])),
+        rtol=rtol,
         atol=data.draw(st.sampled_from([1e-9, 0.0, 1.0])),
         check=check,
     )

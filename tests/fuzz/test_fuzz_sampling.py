@@ -262,17 +262,31 @@ def check_comparison(treatments):
     return check
 
 
+def _both_classes(y, rows=2):
+    """Labels 0/1 with each class on ``rows // 2`` of the first ``rows`` rows, as a copy."""
+    y = np.array(y)
+    y[:rows] = [1, 0] * (rows // 2)
+    return y
+
+
 @fuzzes("mlkit.sampling.compare_imbalance")
 @given(st.data())
 @fuzz_settings(8)
 def test_compare_imbalance(data):
-    n_train = gen.rows(data, 2, 40)
+    # One problem at most per call, so that most calls fit and score the model.
+    problem = data.draw(
+        st.sampled_from(
+            ["none"] * 9
+            + ["nan", "treatments", "model", "cost", "precision", "beta", "labels"]
+        )
+    )
+    n_train = gen.rows(data, 4, 40)
     n_test = gen.rows(data, 2, 30)
     X_train = gen.frame(data, n_train, kinds=("float_clean", "int"), max_columns=2)
     X_test = pd.DataFrame(
         {c: gen.column(data, n_test, "float_clean") for c in X_train.columns}
     )
-    if data.draw(st.integers(0, 4)) == 0 and n_test:
+    if problem == "nan":
         X_test.iloc[0, 0] = np.nan  # a model without imputation cannot score it
     treatments = data.draw(
         st.sampled_from(
@@ -280,37 +294,47 @@ def test_compare_imbalance(data):
                 ("none", "cost_threshold"),
                 ("class_weight", "oversample", "undersample"),
                 ("smote",),
-                ("none", "none"),
-                (),
             ]
         )
     )
-    model = data.draw(st.sampled_from(["logistic", "logistic", "pipeline", "none"]))
+    if problem == "treatments":
+        treatments = data.draw(st.sampled_from([("none", "none"), (), ("other",)]))
+    model = data.draw(st.sampled_from(["logistic", "pipeline"]))
+    if problem == "model":
+        model = "none"
     estimator = {
         "logistic": LogisticRegression(),
         "pipeline": make_pipeline(StandardScaler(), LogisticRegression()),
         "none": None,
     }[model]
+    cost_fp = data.draw(st.sampled_from([1.0, 1, 0.5]))
+    if problem == "cost":
+        cost_fp = data.draw(st.sampled_from([0, -1.0, np.inf, "1"]))
+    precision_target = data.draw(st.sampled_from([0.8, 1.0, 0.5]))
+    if problem == "precision":
+        precision_target = data.draw(st.sampled_from([1.5, 0.0, np.nan]))
+    beta = data.draw(st.sampled_from([2.0, 1.0, 0.5]))
+    if problem == "beta":
+        beta = data.draw(st.sampled_from([0.0, -1.0, np.inf]))
+    # Two rows of each class at least, so that SMOTE has a neighbour to draw on.
+    y_train = _both_classes(gen.labels(data, n_train, classes=(0, 1)), 4)
+    y_test = gen.labels(data, n_test, classes=(0, 1))
+    if problem == "labels":
+        y_train = gen.labels(data, n_train, classes=(0, 1, 2), min_classes=3)
+    if problem != "labels" or data.draw(st.booleans()):
+        y_test = _both_classes(y_test)
     call(
         "mlkit.sampling.compare_imbalance",
         sampling.compare_imbalance,
         estimator,
         X_train,
-        gen.container(
-            data,
-            gen.labels(data, n_train, classes=(0, 1), min_classes=2),
-            kinds=["ndarray", "list", "series"],
-        ),
+        gen.container(data, y_train, kinds=["ndarray", "list", "series"]),
         X_test,
-        gen.container(
-            data,
-            gen.labels(data, n_test, classes=(0, 1), min_classes=2),
-            kinds=["ndarray", "list", "series"],
-        ),
-        cost_fp=data.draw(st.sampled_from([1.0, 1, 0, -1.0, np.inf])),
+        gen.container(data, y_test, kinds=["ndarray", "list", "series"]),
+        cost_fp=cost_fp,
         cost_fn=data.draw(st.sampled_from([5.0, 20])),
-        precision_target=data.draw(st.sampled_from([0.8, 1.0, 1.5])),
-        beta=data.draw(st.sampled_from([2.0, 1.0, 0.0])),
+        precision_target=precision_target,
+        beta=beta,
         treatments=treatments,
         random_state=gen.random_state(data),
         check=check_comparison(treatments),
