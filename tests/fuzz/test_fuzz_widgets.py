@@ -124,12 +124,22 @@ def test_threshold_explorer(data):
 @given(st.data())
 @fuzz_settings(30)
 def test_calibration_explorer(data):
-    n = gen.rows(data, 0, 50)
-    y = gen.labels(data, n, classes=data.draw(st.sampled_from([(0, 1), ("no", "yes")])))
-    prob = gen.probabilities(data, n)
-    after = data.draw(
-        st.sampled_from(["none", "one", "dict", "empty", "short", "bad key"])
+    # One problem at most per call, so that most explorers are built and moved.
+    problem = data.draw(
+        st.sampled_from(
+            [None] * 10
+            + ["rows", "labels", "prob", "calibrated", "n_bins", "strategy", "label"]
+        )
     )
+    n = gen.rows(data, 0 if problem == "rows" else 2, 50)
+    classes = data.draw(st.sampled_from([(0, 1), ("no", "yes")]))
+    y = gen.labels(data, n, classes=classes)
+    if problem != "labels" and n >= 2:
+        y[:2] = classes  # both classes
+    prob = gen.probabilities(data, n, nasty=problem == "prob")
+    after = data.draw(st.sampled_from(["none", "one", "dict"]))
+    if problem == "calibrated":
+        after = data.draw(st.sampled_from(["empty", "short", "bad key"]))
     calibrated = {
         "none": None,
         "one": gen.probabilities(data, n, nasty=False),
@@ -141,32 +151,51 @@ def test_calibration_explorer(data):
         "short": gen.probabilities(data, max(0, n - 1)),
         "bad key": {3: gen.probabilities(data, n)},
     }[after]
+    n_bins = data.draw(st.integers(5, 50))
+    if problem == "n_bins":
+        n_bins = data.draw(st.sampled_from([4, 51, 10.0, "10"]))
+    strategy = data.draw(st.sampled_from(["uniform", "quantile"]))
+    if problem == "strategy":
+        strategy = "equal"
+    # Text labels need positive_label; 0/1 labels default to 1.
+    positive_label = data.draw(st.sampled_from([None, classes[1]]))
+    if classes != (0, 1):
+        positive_label = classes[1]
+    if problem == "label":
+        positive_label = data.draw(st.sampled_from(["zz", None]))
     explorer = call(
         "mlkit.widgets.CalibrationExplorer",
         widgets.CalibrationExplorer,
         gen.container(data, y),
         gen.container(data, prob),
         y_prob_calibrated=calibrated,
-        n_bins=data.draw(
-            st.one_of(st.integers(5, 50), st.sampled_from([4, 51, 10.0, "10"]))
-        ),
-        strategy=data.draw(st.sampled_from(["uniform", "quantile", "equal"])),
-        positive_label=data.draw(st.sampled_from([None, None, 1, "yes", "zz"])),
+        n_bins=n_bins,
+        strategy=strategy,
+        positive_label=positive_label,
     )
     if explorer is None:
         return
     for _ in range(data.draw(st.integers(1, 3))):
-        values = {
-            "n_bins": data.draw(
-                st.one_of(st.integers(5, 50), st.sampled_from([0, 100, 7.5, None]))
-            ),
-        }
-        if data.draw(st.booleans()):
-            values["strategy"] = data.draw(
-                st.sampled_from(["uniform", "quantile", "nope"])
+        spoil = data.draw(
+            st.sampled_from([None] * 4 + ["n_bins", "strategy", "method"])
+        )
+        values = {"n_bins": data.draw(st.integers(5, 50))}
+        if spoil == "n_bins":
+            values["n_bins"] = data.draw(st.sampled_from([0, 100, 7.5, None]))
+        if data.draw(st.booleans()) or spoil == "strategy":
+            values["strategy"] = (
+                "nope"
+                if spoil == "strategy"
+                else data.draw(st.sampled_from(["uniform", "quantile"]))
             )
-        if "method" in explorer.controls and data.draw(st.booleans()):
-            values["method"] = data.draw(st.sampled_from([*explorer.methods, "nope"]))
+        if "method" in explorer.controls and (
+            data.draw(st.booleans()) or spoil == "method"
+        ):
+            values["method"] = (
+                "nope"
+                if spoil == "method"
+                else data.draw(st.sampled_from(list(explorer.methods)))
+            )
         move(data, "mlkit.widgets.CalibrationExplorer", explorer, values)
 
 
