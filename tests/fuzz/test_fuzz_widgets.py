@@ -74,31 +74,40 @@ THRESHOLDS = st.one_of(
 @given(st.data())
 @fuzz_settings(15)
 def test_threshold_explorer(data):
-    n = gen.rows(data, 0, 50)
-    y = (
-        gen.binary_labels(data, n)
-        if data.draw(st.integers(0, 3))
-        else gen.labels(data, n)
-    )
-    if n >= 2 and data.draw(st.integers(0, 3)):  # mostly both classes
-        y = gen.binary_labels(data, n)
-        y[:2] = [0, 1]
-    if data.draw(st.booleans()):
-        score = gen.probabilities(data, n)
-    else:
-        score = gen.floats(data, n, nasty=data.draw(st.booleans()))
-    costs = data.draw(
+    # One problem at most per call, so that most explorers are built and moved.
+    problem = data.draw(
         st.sampled_from(
-            [(None, None), (1.0, 4.0), (5, 1), (None, None), (-1, 1), ("1", 2)]
+            [None] * 10
+            + ["rows", "labels", "score", "costs", "label", "sensitive", "threshold"]
         )
     )
-    sensitive = None
+    n = gen.rows(data, 0 if problem == "rows" else 2, 50)
+    y = gen.binary_labels(data, n)
+    if problem == "labels":
+        y = gen.labels(data, n)
+    elif n >= 2:
+        y[:2] = [0, 1]  # both classes
     if data.draw(st.booleans()):
+        score = gen.probabilities(data, n, nasty=problem == "score")
+    else:
+        score = gen.floats(data, n, nasty=problem == "score")
+    costs = data.draw(st.sampled_from([(None, None), (1.0, 4.0), (5, 1)]))
+    if problem == "costs":
+        costs = data.draw(st.sampled_from([(-1, 1), ("1", 2), (1, np.nan)]))
+    positive_label = data.draw(st.sampled_from([1, 0]))
+    if problem == "label":
+        positive_label = data.draw(st.sampled_from(["zz", 2, None]))
+    sensitive = None
+    if data.draw(st.booleans()) or problem == "sensitive":
+        groups = gen.labels(data, n, classes=("a", "b", "c"))
+        if problem == "sensitive":
+            groups = groups[: max(0, n - 1)]  # one row short
         sensitive = gen.container(
-            data,
-            gen.labels(data, n, classes=("a", "b", "c")),
-            kinds=["list", "ndarray", "series", "category"],
+            data, groups, kinds=["list", "ndarray", "series", "category"]
         )
+    threshold = data.draw(st.one_of(st.none(), st.floats(0, 1)))
+    if problem == "threshold":
+        threshold = data.draw(THRESHOLDS)
     explorer = call(
         "mlkit.widgets.ThresholdExplorer",
         widgets.ThresholdExplorer,
@@ -106,9 +115,9 @@ def test_threshold_explorer(data):
         gen.container(data, score),
         cost_fp=costs[0],
         cost_fn=costs[1],
-        positive_label=data.draw(st.sampled_from([1, 1, 1, 0, "zz"])),
+        positive_label=positive_label,
         sensitive_features=sensitive,
-        threshold=data.draw(st.one_of(st.none(), st.none(), THRESHOLDS)),
+        threshold=threshold,
         unit=data.draw(st.sampled_from([None, "USD", "€"])),
     )
     if explorer is None:
