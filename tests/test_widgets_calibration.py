@@ -253,6 +253,24 @@ def test_bad_control_values_change_nothing(values, error, message):
     [
         ({"y_true": [0, 1]}, MlkitValueError, "'y_true' has 2 values"),
         ({"y_prob": np.full(4000, 2.0)}, MlkitValueError, "probabilities in"),
+        (
+            {"y_prob": np.r_[np.nan, np.full(3999, 0.5)]},
+            MlkitValueError,
+            "'y_prob' must hold probabilities.*missing",
+        ),
+        (
+            {"y_prob_calibrated": np.r_[np.nan, np.full(3999, 0.5)]},
+            MlkitValueError,
+            "'y_prob_calibrated' must hold probabilities.*missing",
+        ),
+        (
+            {
+                "y_prob": np.full((4000, 2), 0.5),
+                "y_prob_calibrated": {"isotonic": np.full((4000, 2), 0.4)},
+            },
+            MlkitValueError,
+            "each row of 'y_prob_calibrated' must sum to 1",
+        ),
         ({"y_prob": ["a"] * 4000}, MlkitTypeError, "'y_prob' must hold numbers"),
         (
             {"y_prob_calibrated": np.full(10, 0.5)},

@@ -80,7 +80,7 @@ class CalibrationExplorer(Explorer):
         classes: Any = None,
     ) -> None:
         from mlkit._validation import as_1d
-        from mlkit.calibration import STRATEGIES, _probabilities
+        from mlkit.calibration import STRATEGIES, _probabilities, _reliability
 
         # Converted once: each update bins these arrays and nothing else.
         self._before = _probabilities(y_prob).copy()
@@ -109,7 +109,7 @@ class CalibrationExplorer(Explorer):
                         "'sigmoid': p_sig}.",
                     )
                 )
-            array = _probabilities(probabilities).copy()
+            array = _probabilities(probabilities, "y_prob_calibrated").copy()
             if array.shape != self._before.shape:
                 raise MlkitValueError(
                     with_hint(
@@ -125,6 +125,20 @@ class CalibrationExplorer(Explorer):
             "n_bins": Control("IntSlider", "bins", low=MIN_BINS, high=MAX_BINS, step=1),
             "strategy": Control("ToggleButtons", "strategy", options=STRATEGIES),
         }
+        # The data checked once, with the messages naming the caller's arguments
+        # (each update compares them as 'before' and 'after').
+        for name, array in [
+            ("y_prob", self._before),
+            *(("y_prob_calibrated", a) for a in self._calibrated.values()),
+        ]:
+            _reliability(
+                self._y,
+                array,
+                n_bins=15,
+                strategy="uniform",
+                name=name,
+                **self._options,
+            )
         values: dict[str, Any] = {"n_bins": n_bins, "strategy": strategy}
         if len(self.methods) > 1:
             controls["method"] = Control(
