@@ -40,6 +40,10 @@ significant, so a size of the shift matters as much as a p-value.
   accuracy, precision, recall, F1 and ROC AUC per window from calibrated
   probabilities (confidence-based performance estimation), with the range the
   realised values should fall in, beside the realised values as labels arrive.
+- **A log larger than memory**: :func:`write_prediction_log` writes a
+  synthetic prediction log of any size as Parquet files, with shifts planted
+  at a known day; :func:`drift_report` takes it as a Dask (or polars,
+  pyarrow, DuckDB) table and computes its counts where it lives.
 - **Reading verdicts**: :func:`drift_sensitivity` simulates how often drift
   rules fire by sample size, number of columns and test, to show why a tiny
   shift is significant with many rows and why many columns need a correction.
@@ -81,6 +85,7 @@ from mlkit.monitoring._label_shift import (
     LabelShift,
     label_shift,
 )
+from mlkit.monitoring._log import LOG_COLUMNS, write_prediction_log
 from mlkit.monitoring._multivariate import (
     MULTIVARIATE_COLUMNS,
     MULTIVARIATE_METHODS,
@@ -114,6 +119,7 @@ __all__ = [
     "DISTRIBUTION_COLUMNS",
     "INJECTIONS",
     "LABEL_SHIFT_COLUMNS",
+    "LOG_COLUMNS",
     "MULTIVARIATE_COLUMNS",
     "MULTIVARIATE_METHODS",
     "PERFORMANCE_COLUMNS",
@@ -143,4 +149,5 @@ __all__ = [
     "multivariate_drift",
     "prediction_drift",
     "production_stream",
+    "write_prediction_log",
 ]
