@@ -46,6 +46,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 import pandas as pd
 
+from mlkit._engines import resolve
 from mlkit._exceptions import MlkitTypeError, MlkitValueError, MlkitWarning, with_hint
 from mlkit._results import Result
 from mlkit._validation import (
@@ -92,12 +93,18 @@ DISPARITIES: tuple[str, ...] = (
 )
 #: Uniform bins of the expected calibration error, as mlkit.calibration.reliability.
 N_BINS = 15
+# Their edges; bin i holds edges[i] < p <= edges[i + 1], and bin 0 also p = 0.
+_EDGES = np.linspace(0.0, 1.0, N_BINS + 1)
 #: Positive (or negative) rows a group needs for its tpr and fnr (or fpr) to be judged.
 MIN_CLASS_ROWS = 10
 #: Integer sensitive values spanning fewer values than this serve as codes directly.
 SMALL_RANGE = 4096
 #: The most groups (crossed values of the sensitive features) a call may hold.
 MAX_GROUPS = 1_000_000
+#: The most rows of the aggregate a table of another engine may give (a row per
+#: group, label and decision, and bin of ``y_prob``): more means ids or scores
+#: where groups and labels were meant.
+MAX_ENGINE_ROWS = 4 * MAX_GROUPS
 #: The most groups :meth:`GroupMetrics.chart` draws: the ones with the most rows.
 MAX_CHART_GROUPS = 40
 #: The most groups a warning or an explanation names.
@@ -159,6 +166,15 @@ RESERVED_ERROR = (
 TOO_MANY_GROUPS_ERROR = (
     "'sensitive_features' cross into {count:,} groups, more than {limit:,}."
 )
+PROBABILITY_TYPE_ERROR = "'y_prob' must hold numbers; got values of type {dtype}."
+PROBABILITY_ERROR = (
+    "'y_prob' must be probabilities in [0, 1]; {count:,} value(s) are not, such as "
+    "{value!r}."
+)
+ENGINE_ROWS_ERROR = (
+    "'sensitive_features', 'y_true' and 'y_pred' of 'data' cross into more than "
+    "{limit:,} combinations."
+)
 UNDEFINED_WARNING = (
     "Rates undefined (NaN) in {count:,} group(s): {details}. They are left out of "
     "the disparities."
@@ -194,11 +210,14 @@ def _shown(values: Any, limit: int = 6) -> str:
     return text + (", ..." if len(items) > limit else "")
 
 
-def _label_set(values: np.ndarray, name: str) -> tuple[Any, ...]:
+def _label_set(
+    values: np.ndarray, name: str, counts: np.ndarray | None = None
+) -> tuple[Any, ...]:
     """The distinct labels of a label column, sorted where they can be.
 
     Numbers and booleans are read with a few reductions rather than a hash of
-    every row; more than two labels is an error.
+    every row; more than two labels is an error. ``counts`` are the rows each
+    value stands for when ``values`` come from an aggregate (the engine path).
     """
     kind = values.dtype.kind
     n = len(values)
@@ -208,7 +227,7 @@ def _label_set(values: np.ndarray, name: str) -> tuple[Any, ...]:
     if kind in "iuf":
         low, high = values.min(), values.max()
         if kind == "f" and (np.isnan(low) or np.isnan(high)):
-            _missing_labels(values, name)
+            _missing_labels(values, name, counts)
         if low == high:
             return (low.item(),)
         if (kind in "iu" and high - low == 1) or (
@@ -217,7 +236,7 @@ def _label_set(values: np.ndarray, name: str) -> tuple[Any, ...]:
             return (low.item(), high.item())
     else:
         if pd.isna(values).any():
-            _missing_labels(values, name)
+            _missing_labels(values, name, counts)
     found = pd.unique(values)
     if len(found) > 2:
         shown = _shown(found[:7])
@@ -235,21 +254,31 @@ def _label_set(values: np.ndarray, name: str) -> tuple[Any, ...]:
         return tuple(found.tolist())
 
 
-def _missing_labels(values: np.ndarray, name: str) -> None:
+def _missing_labels(
+    values: np.ndarray, name: str, counts: np.ndarray | None = None
+) -> None:
+    missing = pd.isna(values)
+    count = missing.sum() if counts is None else counts[missing].sum()
     raise MlkitValueError(
         with_hint(
-            MISSING_LABEL_ERROR.format(name=name, count=int(pd.isna(values).sum())),
+            MISSING_LABEL_ERROR.format(name=name, count=int(count)),
             "drop the rows without a label or a prediction from every argument.",
         )
     )
 
 
 def _positives(
-    y_true: np.ndarray, y_pred: np.ndarray, positive_label: Any
+    y_true: np.ndarray,
+    y_pred: np.ndarray,
+    positive_label: Any,
+    counts: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Whether each row is positive, and whether it is predicted positive."""
-    true_labels = _label_set(y_true, "y_true")
-    pred_labels = _label_set(y_pred, "y_pred")
+    """Whether each row is positive, and whether it is predicted positive.
+
+    A row may be one of an aggregate standing for ``counts`` rows.
+    """
+    true_labels = _label_set(y_true, "y_true", counts)
+    pred_labels = _label_set(y_pred, "y_pred", counts)
     union = list(dict.fromkeys(true_labels + pred_labels))
     if len(union) > 2:
         raise MlkitValueError(
@@ -635,20 +664,20 @@ def _ece(
     grid: _Grid,
     picks: list[np.ndarray],
     rows: np.ndarray,
-    positive: np.ndarray,
-    prob: np.ndarray,
+    binned: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
 ) -> tuple[np.ndarray, float]:
     """Expected calibration error of each group and overall, 15 uniform bins.
 
-    One bincount each of the probabilities and the positives over
+    ``binned`` holds, for each row, its group code on ``grid``, its bin, whether
+    it is positive and its probability; or, for each row of an aggregate, its
+    group code and bin, its positive rows and the sum of its probabilities. One
+    bincount each of the probabilities and the positives over
     ``group * 15 + bin``; a group's ECE is ``sum over bins |sum y - sum p| / n``,
     the count-weighted mean gap of :func:`mlkit.calibration.reliability`.
     """
-    from mlkit.calibration import _bin_index
-
-    edges = np.linspace(0.0, 1.0, N_BINS + 1)
-    key = np.multiply(grid.codes, N_BINS, dtype=np.intp)
-    key += _bin_index(prob, edges, True)
+    codes, bins, positive, prob = binned
+    key = np.multiply(codes, N_BINS, dtype=np.intp)
+    key += bins
     size = grid.size * N_BINS
     sums = [
         _take(
@@ -1054,7 +1083,7 @@ def _check_groups(
                 "may also say that its threshold is too high.",
             ),
             UndefinedRateWarning,
-            stacklevel=3,
+            stacklevel=4,
         )
     small_labels = tuple(labels[i] for i in np.flatnonzero(small))
     if small_labels:
@@ -1073,9 +1102,328 @@ def _check_groups(
                 "collect more data.",
             ),
             SmallGroupWarning,
-            stacklevel=3,
+            stacklevel=4,
         )
     return small_labels
+
+
+def _options(
+    n_bootstrap: Any, confidence: Any, min_group_size: Any, random_state: Any
+) -> tuple[int, float, int, np.random.Generator | None]:
+    """The checked options of :func:`group_metrics`, and its random generator."""
+    n_bootstrap = check_int(n_bootstrap, "n_bootstrap", 0, "1000")
+    confidence = check_number(
+        confidence,
+        "confidence",
+        low=0,
+        high=1,
+        open_low=True,
+        open_high=True,
+        example="0.95",
+    )
+    min_group_size = check_int(min_group_size, "min_group_size", 0, "30")
+    rng = (
+        check_random_state(random_state)
+        if n_bootstrap or random_state is not None
+        else None
+    )
+    return n_bootstrap, confidence, min_group_size, rng
+
+
+def _cells(
+    grid: _Grid,
+    positive: np.ndarray,
+    selected: np.ndarray,
+    counts: np.ndarray | None = None,
+) -> np.ndarray:
+    """The confusion cells (TN, FP, FN, TP) over the grid, from one bincount.
+
+    Each row of ``grid.codes`` is a row of data, or a row of an aggregate that
+    stands for ``counts`` rows.
+    """
+    key = np.multiply(grid.codes, 4, dtype=np.intp)
+    key += positive.view(np.uint8) << 1 | selected.view(np.uint8)
+    cells = np.bincount(key, weights=counts, minlength=4 * grid.size)
+    return cells.astype(np.int64, copy=False).reshape(grid.size, 4)
+
+
+def _finish(
+    grid: _Grid,
+    cells: np.ndarray,
+    binned: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None,
+    n: int,
+    *,
+    positive_label: Any,
+    n_bootstrap: int,
+    confidence: float,
+    min_group_size: int,
+    rng: np.random.Generator | None,
+) -> GroupMetrics:
+    """The result from the confusion cells over the grid, whatever computed them.
+
+    ``binned`` is None without probabilities, else the grid code, bin,
+    positives and probabilities (or their sums) that :func:`_ece` takes.
+    """
+    picks, index = _observed(grid, cells)
+    cells = _take(cells, grid, picks)
+
+    rates = _rates(cells)
+    # One block of rates and one insert: cheaper than a frame from a dict of columns.
+    by_group = pd.DataFrame(
+        np.stack(list(rates.values()), axis=1),
+        index=index,
+        columns=_labels_index(tuple(rates)),
+        copy=False,
+    )
+    by_group.insert(0, "count", cells.sum(axis=1).astype(np.int64))
+    total = cells.sum(axis=0)
+    overall = {"count": float(n), **{m: float(v) for m, v in _rates(total).items()}}
+    if binned is not None:
+        by_group["ece"], overall["ece"] = _ece(
+            grid, picks, by_group["count"].to_numpy(), binned
+        )
+
+    small = _check_groups(by_group, cells, min_group_size)
+    disparities = {name: float(v) for name, v in _disparities(rates).items()}
+    intervals = None
+    disparity_bounds = dict.fromkeys(DISPARITIES, (np.nan, np.nan))
+    if n_bootstrap:
+        group_bounds, disparity_bounds = _bootstrap(cells, n_bootstrap, confidence, rng)
+        intervals = pd.DataFrame(
+            {
+                f"{metric}{end}": values
+                for metric in INTERVAL_METRICS
+                for end, values in zip(
+                    ("_low", "_high"), group_bounds[metric], strict=True
+                )
+            },
+            index=index,
+        )
+    return GroupMetrics(
+        by_group=by_group,
+        overall=pd.Series(
+            np.array(list(overall.values()), float),
+            index=_labels_index(tuple(overall)),
+            name="overall",
+            copy=False,
+        ),
+        intervals=intervals,
+        sensitive_features=grid.names,
+        positive_label=positive_label,
+        n_rows=n,
+        n_bootstrap=n_bootstrap,
+        confidence=confidence,
+        min_group_size=min_group_size,
+        small_groups=small,
+        _disparities=disparities,
+        _disparity_bounds=disparity_bounds,
+    )
+
+
+def _pandas_aggregates(
+    values: dict[str, Any],
+    positive_label: Any,
+    n_bootstrap: Any,
+    confidence: Any,
+    min_group_size: Any,
+    random_state: Any,
+) -> tuple[_Grid, np.ndarray, tuple[np.ndarray, ...] | None, int, tuple]:
+    """The grid, confusion cells, ECE input and rows of arrays, Series or frames.
+
+    And the checked options, checked in their place among the arguments.
+    """
+    y_true, y_pred = values["y_true"], values["y_pred"]
+    sensitive_features, y_prob = values["sensitive_features"], values["y_prob"]
+    truth = as_1d(y_true, "y_true")
+    n = len(truth)
+    if n == 0:
+        raise MlkitValueError(
+            with_hint(EMPTY_ERROR, "pass at least one row of labels and predictions.")
+        )
+    pred = as_1d(y_pred, "y_pred")
+    if len(pred) != n:
+        raise MlkitValueError(
+            with_hint(
+                LENGTH_ERROR.format(name="y_pred", got=len(pred), n=n),
+                "pass one prediction per row of y_true, in the same order.",
+            )
+        )
+    prob = None
+    if y_prob is not None:
+        prob = as_1d(y_prob, "y_prob")
+        if len(prob) != n:
+            raise MlkitValueError(
+                with_hint(
+                    LENGTH_ERROR.format(name="y_prob", got=len(prob), n=n),
+                    "pass one probability per row of y_true, in the same order.",
+                )
+            )
+        prob = check_probabilities(prob, "y_prob")
+    options = _options(n_bootstrap, confidence, min_group_size, random_state)
+    positive, selected = _positives(truth, pred, positive_label)
+    columns = _feature_columns(sensitive_features, n)
+    grid = _group_codes(columns)
+    # The one pass: every confusion cell of every group from one bincount.
+    cells = _cells(grid, positive, selected)
+    binned = None
+    if prob is not None:
+        from mlkit.calibration import _bin_index
+
+        binned = (grid.codes, _bin_index(prob, _EDGES, True), positive, prob)
+    return grid, cells, binned, n, options
+
+
+# --------------------------------------------------------------------------- engines
+
+
+def _engine_table(frame: Any, keys: list[str]) -> pd.DataFrame:
+    """A small aggregate computed by its engine, rows sorted by ``keys``.
+
+    The engines return the groups in no fixed order; sorted, the sums that
+    follow add up in the same order on every run.
+    """
+    from mlkit._engines import collect
+
+    table = collect(frame)
+    try:
+        return table.sort_values(keys, kind="stable", ignore_index=True)
+    except TypeError:  # values of types that cannot be ordered
+        return table
+
+
+def _engine_probabilities(table: pd.DataFrame) -> None:
+    """Refuse probabilities outside [0, 1], NaN or missing, counted by the engine."""
+    bad = int(table["_bad"].to_numpy(np.float64).sum())
+    if not bad:
+        return
+    low = table["_low"].to_numpy(np.float64)
+    high = table["_high"].to_numpy(np.float64)
+    # One of the wrong values (the rows have no order to name the first by).
+    example = np.float64(np.nan)
+    if (low < 0).any():
+        example = low[low < 0].min()
+    elif (high > 1).any():
+        example = high[high > 1].max()
+    raise MlkitValueError(
+        with_hint(
+            PROBABILITY_ERROR.format(count=bad, value=example),
+            "pass model.predict_proba(X); turn decision_function scores into "
+            "probabilities with sklearn.calibration.CalibratedClassifierCV.",
+        )
+    )
+
+
+def _engine_features(
+    table: pd.DataFrame, names: list[str], counts: np.ndarray
+) -> list[tuple[Any, Any]]:
+    """The sensitive columns of an aggregate, missing values counted in rows.
+
+    A categorical column (a polars ``Categorical`` or ``Enum``, a DuckDB
+    ``ENUM``, a dictionary of pyarrow) becomes its values: the groups are the
+    values that occur, as on the pandas path, whatever the categories.
+    """
+    plain = {}
+    for i, name in enumerate(names):
+        column = table[f"_s{i}"]
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            column = column.astype(object)
+        plain[name] = column
+    columns = _feature_columns(pd.DataFrame(plain), len(table))
+    for name, column in columns:
+        missing = np.asarray(pd.isna(column), dtype=bool)
+        if missing.any():
+            _missing_feature(name, int(counts[missing].sum()))
+    return columns
+
+
+def _engine_aggregates(
+    frame: Any, names: dict[str, list[str] | None], positive_label: Any
+) -> tuple[_Grid, np.ndarray, tuple[np.ndarray, ...] | None, int]:
+    """The grid, confusion cells, ECE input and rows of a table of another engine.
+
+    The engine counts the rows of each combination of the sensitive values,
+    the label and the decision (and, given probabilities, the bin of
+    :func:`_ece`, with the sum of the probabilities), in one group-by; the
+    checks, the groups and the cells are then the pandas path's code on that
+    aggregate, each of its rows standing for its count of rows.
+    """
+    import narwhals as nw
+
+    features = names["sensitive_features"]
+    if features is None:
+        _feature_columns(None, 0)
+    keys = [f"_s{i}" for i in range(len(features))]
+    columns = [
+        nw.col(name).alias(key) for key, name in zip(keys, features, strict=True)
+    ]
+    columns += [
+        nw.col(names["y_true"][0]).alias("_t"),
+        nw.col(names["y_pred"][0]).alias("_p"),
+    ]
+    keys += ["_t", "_p"]
+    aggregates = [nw.len().alias("_n")]
+    if names["y_prob"] is not None:
+        prob = names["y_prob"][0]
+        dtype = frame.collect_schema()[prob]
+        if not (dtype.is_numeric() or dtype == nw.Boolean):
+            raise MlkitTypeError(
+                with_hint(
+                    PROBABILITY_TYPE_ERROR.format(dtype=dtype),
+                    "pass predicted probabilities, such as model.predict_proba(X)[:, 1].",
+                )
+            )
+        p = nw.col(prob).cast(nw.Float64)
+        inside = ((p >= 0) & (p <= 1)).fill_null(value=False)
+        # The bin as np.searchsorted(inner edges, p): how many edges lie below p.
+        bin_ = sum(
+            ((p > float(edge)).cast(nw.Int8) for edge in _EDGES[1:-1]), nw.lit(0)
+        )
+        columns += [
+            bin_.fill_null(-1).alias("_b"),
+            p.alias("_q"),
+            (~inside).cast(nw.Int64).alias("_bad"),
+        ]
+        keys.append("_b")
+        aggregates += [
+            nw.col("_q").sum().alias("_sum"),
+            nw.col("_bad").sum(),
+            nw.col("_q").min().alias("_low"),
+            nw.col("_q").max().alias("_high"),
+        ]
+    query = frame.select(*columns).group_by(*keys).agg(*aggregates)
+    table = _engine_table(query.head(MAX_ENGINE_ROWS + 1), keys)
+    counts = table["_n"].to_numpy(np.int64)
+    n = int(counts.sum())
+    if n == 0:
+        raise MlkitValueError(
+            with_hint(EMPTY_ERROR, "pass at least one row of labels and predictions.")
+        )
+    if len(table) > MAX_ENGINE_ROWS:
+        raise MlkitValueError(
+            with_hint(
+                ENGINE_ROWS_ERROR.format(limit=MAX_ENGINE_ROWS),
+                "check that 'y_true' and 'y_pred' name the labels and decisions (two "
+                "classes, not scores) and that the sensitive features are categories "
+                "(not ids or raw numbers); coarsen them first, or pass fewer.",
+            )
+        )
+    if "_bad" in table:
+        _engine_probabilities(table)
+    truth = as_1d(table["_t"], "y_true")
+    positive, selected = _positives(
+        truth, as_1d(table["_p"], "y_pred"), positive_label, counts
+    )
+    grid = _group_codes(_engine_features(table, features, counts))
+    cells = _cells(grid, positive, selected, counts)
+    binned = None
+    if "_sum" in table:
+        binned = (
+            grid.codes,
+            table["_b"].to_numpy(np.intp),
+            positive * counts.astype(np.float64),
+            table["_sum"].to_numpy(np.float64),
+        )
+    return grid, cells, binned, n
 
 
 def group_metrics(
@@ -1089,24 +1437,27 @@ def group_metrics(
     confidence: float = 0.95,
     min_group_size: int = 30,
     random_state: Any = None,
+    data: Any = None,
 ) -> GroupMetrics:
     """Rates per group of one or several sensitive features, and their disparities.
 
     Parameters
     ----------
-    y_true, y_pred : array-like or pandas.Series
+    y_true, y_pred : array-like, pandas.Series or str
         True labels and the model's decisions, matched by position: two labels,
-        ``positive_label`` and one other (0/1, booleans, or text).
-    sensitive_features : array-like, pandas.Series or pandas.DataFrame
+        ``positive_label`` and one other (0/1, booleans, or text). With
+        ``data``, the names of its columns.
+    sensitive_features : array-like, pandas.Series, pandas.DataFrame, str or list of str
         One column (a list, a 1-d array or a Series, named by the Series' name
         or ``"sensitive_feature_0"``), or several (a DataFrame, or a 2-d array
         whose columns are named ``"sensitive_feature_0"``, ``"sensitive_feature_1"``,
         ...): each combination of their values is a group (intersectional
-        groups). Missing values are refused.
-    y_prob : array-like, optional
+        groups). Missing values are refused. With ``data``, the name of a
+        column of it, or a list of names for intersectional groups.
+    y_prob : array-like or str, optional
         Predicted probabilities of the positive class: adds ``ece``, the
         expected calibration error of each group (15 uniform bins, as
-        :func:`mlkit.calibration.reliability`).
+        :func:`mlkit.calibration.reliability`). With ``data``, a column name.
     positive_label : default 1
         The label of a positive row in ``y_true`` and of a selected one in
         ``y_pred`` (a loan granted, a message flagged).
@@ -1120,6 +1471,11 @@ def group_metrics(
         with fewer than :data:`MIN_CLASS_ROWS` (10) positives or negatives.
     random_state : None, int or numpy.random.Generator
         Seed of the bootstrap; an int gives the same intervals on every run.
+    data : pandas.DataFrame or a table of polars, pyarrow, DuckDB or Dask, optional
+        The table whose columns ``y_true``, ``y_pred``, ``sensitive_features``
+        and ``y_prob`` name. A table of another engine (a polars ``DataFrame``
+        or ``LazyFrame``, a pyarrow ``Table``, a DuckDB relation, a Dask
+        ``DataFrame``) is aggregated where it is (see Notes).
 
     Returns
     -------
@@ -1135,7 +1491,8 @@ def group_metrics(
         sensitive values, labels that are not two (``positive_label`` and one
         other), ``y_prob`` outside [0, 1] or NaN, a negative ``n_bootstrap``,
         a ``confidence`` outside (0, 1), or more than :data:`MAX_GROUPS`
-        crossed groups.
+        crossed groups; with ``data``, names that are not columns of it, or an
+        aggregate of more than :data:`MAX_ENGINE_ROWS` rows.
 
     Warns
     -----
@@ -1190,6 +1547,24 @@ def group_metrics(
     :meth:`GroupMetrics.explain` does); their coverage is nominal (95 % in the
     same simulation).
 
+    A table of another engine is reduced by that engine, in one group-by
+    (computed lazily where the engine is lazy): the rows of each combination
+    of the sensitive values, ``y_true`` and ``y_pred``, and, given ``y_prob``,
+    of its bin (counted as ``p > edge`` over the inner edges, the bins of the
+    pandas path), with the sum of the probabilities and a count of those
+    missing or outside [0, 1]. Only that aggregate comes back to pandas; the
+    labels, groups, rates, ECE and bootstrap are then computed by the same
+    code as for pandas, so the results are the same, the intervals included
+    for the same ``random_state`` (the engine may add the probabilities of a
+    bin in another order: the ECE may differ in the last digits). Missing
+    labels, sensitive values and probabilities are refused and counted in
+    rows, as for pandas. Nothing is unsupported; two bounds differ: an
+    aggregate of more than :data:`MAX_ENGINE_ROWS` rows is refused (ids or
+    scores where groups and labels were meant; with ``y_prob``, some hundred
+    thousand groups reach it), and a categorical column's unused categories
+    never count towards :data:`MAX_GROUPS`. An error about ``y_prob`` names
+    one of its wrong values, not the first one, as the rows have no order.
+
     Examples
     --------
     Two sensitive features give intersectional groups; text labels need
@@ -1220,107 +1595,52 @@ def group_metrics(
     low      0.160
     high     0.218
     Name: equal_opportunity_difference, dtype: float64
+
+    A polars table (or pyarrow, DuckDB, Dask) is aggregated by its engine, with
+    the same results:
+
+    >>> import polars as pl
+    >>> table = pl.DataFrame(people).with_columns(y=y, pred=pred)
+    >>> same = group_metrics("y", "pred", sensitive_features=["sex", "age"],
+    ...                      positive_label="approve", n_bootstrap=500,
+    ...                      random_state=0, data=table)
+    >>> same.by_group[["count", "tpr"]].equals(result.by_group[["count", "tpr"]])
+    True
+    >>> same.disparity_intervals().equals(result.disparity_intervals())
+    True
     """
-    truth = as_1d(y_true, "y_true")
-    n = len(truth)
-    if n == 0:
-        raise MlkitValueError(
-            with_hint(EMPTY_ERROR, "pass at least one row of labels and predictions.")
-        )
-    pred = as_1d(y_pred, "y_pred")
-    if len(pred) != n:
-        raise MlkitValueError(
-            with_hint(
-                LENGTH_ERROR.format(name="y_pred", got=len(pred), n=n),
-                "pass one prediction per row of y_true, in the same order.",
-            )
-        )
-    prob = None
-    if y_prob is not None:
-        prob = as_1d(y_prob, "y_prob")
-        if len(prob) != n:
-            raise MlkitValueError(
-                with_hint(
-                    LENGTH_ERROR.format(name="y_prob", got=len(prob), n=n),
-                    "pass one probability per row of y_true, in the same order.",
-                )
-            )
-        prob = check_probabilities(prob, "y_prob")
-    n_bootstrap = check_int(n_bootstrap, "n_bootstrap", 0, "1000")
-    confidence = check_number(
-        confidence,
-        "confidence",
-        low=0,
-        high=1,
-        open_low=True,
-        open_high=True,
-        example="0.95",
+    frame, values = resolve(
+        data,
+        {
+            "y_true": y_true,
+            "y_pred": y_pred,
+            "sensitive_features": sensitive_features,
+            "y_prob": y_prob,
+        },
+        several=["sensitive_features"],
     )
-    min_group_size = check_int(min_group_size, "min_group_size", 0, "30")
-    rng = (
-        check_random_state(random_state)
-        if n_bootstrap or random_state is not None
-        else None
-    )
-    positive, selected = _positives(truth, pred, positive_label)
-    columns = _feature_columns(sensitive_features, n)
-    grid = _group_codes(columns)
-
-    # The one pass: every confusion cell of every group from one bincount.
-    key = np.multiply(grid.codes, 4, dtype=np.intp)
-    key += positive.view(np.uint8) << 1 | selected.view(np.uint8)
-    cells = np.bincount(key, minlength=4 * grid.size).reshape(grid.size, 4)
-    picks, index = _observed(grid, cells)
-    cells = _take(cells, grid, picks)
-
-    rates = _rates(cells)
-    # One block of rates and one insert: cheaper than a frame from a dict of columns.
-    by_group = pd.DataFrame(
-        np.stack(list(rates.values()), axis=1),
-        index=index,
-        columns=_labels_index(tuple(rates)),
-        copy=False,
-    )
-    by_group.insert(0, "count", cells.sum(axis=1).astype(np.int64))
-    total = cells.sum(axis=0)
-    overall = {"count": float(n), **{m: float(v) for m, v in _rates(total).items()}}
-    if prob is not None:
-        by_group["ece"], overall["ece"] = _ece(
-            grid, picks, by_group["count"].to_numpy(), positive, prob
+    if frame is not None:
+        # The options first: the engine's pass is the costly step.
+        options = _options(n_bootstrap, confidence, min_group_size, random_state)
+        grid, cells, binned, n = _engine_aggregates(frame, values, positive_label)
+    else:
+        grid, cells, binned, n, options = _pandas_aggregates(
+            values,
+            positive_label,
+            n_bootstrap,
+            confidence,
+            min_group_size,
+            random_state,
         )
-
-    small = _check_groups(by_group, cells, min_group_size)
-    disparities = {name: float(v) for name, v in _disparities(rates).items()}
-    intervals = None
-    disparity_bounds = dict.fromkeys(DISPARITIES, (np.nan, np.nan))
-    if n_bootstrap:
-        group_bounds, disparity_bounds = _bootstrap(cells, n_bootstrap, confidence, rng)
-        intervals = pd.DataFrame(
-            {
-                f"{metric}{end}": values
-                for metric in INTERVAL_METRICS
-                for end, values in zip(
-                    ("_low", "_high"), group_bounds[metric], strict=True
-                )
-            },
-            index=index,
-        )
-    return GroupMetrics(
-        by_group=by_group,
-        overall=pd.Series(
-            np.array(list(overall.values()), float),
-            index=_labels_index(tuple(overall)),
-            name="overall",
-            copy=False,
-        ),
-        intervals=intervals,
-        sensitive_features=tuple(name for name, _ in columns),
+    n_bootstrap, confidence, min_group_size, rng = options
+    return _finish(
+        grid,
+        cells,
+        binned,
+        n,
         positive_label=positive_label,
-        n_rows=n,
         n_bootstrap=n_bootstrap,
         confidence=confidence,
         min_group_size=min_group_size,
-        small_groups=small,
-        _disparities=disparities,
-        _disparity_bounds=disparity_bounds,
+        rng=rng,
     )
