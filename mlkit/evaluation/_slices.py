@@ -38,7 +38,7 @@ import keyword
 import math
 import numbers
 import warnings
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
@@ -59,6 +59,7 @@ from mlkit._validation import (
 
 if TYPE_CHECKING:
     import altair as alt
+    import narwhals as nw
 
 __all__ = [
     "SLICE_METRICS",
@@ -138,6 +139,10 @@ MAX_CALM_POINTS = 300
 # Elements of one block of bootstrap draws: large enough for numpy to run at full
 # speed, small enough (32 MB of int64) for a laptop.
 _BLOCK = 1 << 22
+# The largest power of two of values (2**200, about 1e60, and its inverse) whose
+# errors, sizes and squares another engine sums as they are, far from the limits
+# of float64; beyond, it sums errors divided by a power of two, as pandas does.
+_UNSCALED = 200
 
 # Message templates, kept here so that tests can match them.
 EMPTY_ERROR = "'{name}' must hold at least one row to evaluate; got none."
@@ -184,6 +189,16 @@ RESERVED_ERROR = (
     "'slices' must not have a column named {name!r}, which the result uses for "
     "{use}; got one."
 )
+ENGINE_RANK_ERROR = (
+    "'metrics' must not hold {metrics} with 'data' as a table of {engine}; got "
+    "them, but they rank every row by its score, which no small aggregate of the "
+    "table does."
+)
+ENGINE_BOOTSTRAP_ERROR = (
+    "'n_bootstrap' must be 0 for {metrics} with 'data' as a table of {engine}; got "
+    "{got:,}, but their intervals resample rows, which the sums per slice that the "
+    "engine computes cannot."
+)
 MAX_FEATURES_ERROR = "'max_features' must be 1 or 2; got {got!r}."
 NO_COLUMNS_ERROR = "'columns' must name at least one column of 'df'; got none."
 UNSUPPORTED_COLUMN_ERROR = (
@@ -195,16 +210,25 @@ UNSUPPORTED_COLUMN_ERROR = (
 # --------------------------------------------------------------------------- checks
 
 
-def _no_missing(values: np.ndarray, name: str) -> np.ndarray:
+def _no_missing(
+    values: np.ndarray, name: str, weights: np.ndarray | None = None
+) -> np.ndarray:
+    """``values``, or an error naming ``name`` if one is missing; ``weights`` are
+    the rows behind each value of an aggregate."""
     missing = pd.isna(values)
     if missing.any():
-        raise MlkitValueError(
-            with_hint(
-                MISSING_VALUES_ERROR.format(name=name, count=int(missing.sum())),
-                "drop the rows without a value (from every argument) first.",
-            )
-        )
+        count = missing.sum() if weights is None else weights[missing].sum()
+        _missing_error(name, int(count))
     return values
+
+
+def _missing_error(name: str, count: int) -> None:
+    raise MlkitValueError(
+        with_hint(
+            MISSING_VALUES_ERROR.format(name=name, count=count),
+            "drop the rows without a value (from every argument) first.",
+        )
+    )
 
 
 def _numbers(values: np.ndarray, name: str, metric: str) -> np.ndarray:
@@ -291,9 +315,21 @@ def _scaled_errors(
     """
     with np.errstate(all="ignore"):
         largest = max(float(np.abs(truth).max()), float(np.abs(pred).max()))
-        shift = int(np.frexp(largest)[1]) if largest > 0 else 0
+        shift = _exponent(largest)
         error = np.ldexp(pred, -shift) - np.ldexp(truth, -shift)
-        top = float(np.abs(error).max())
+    _check_reach(float(np.abs(error).max()), shift, metric, squared)
+    return error, shift
+
+
+def _exponent(largest: float) -> int:
+    """The power of two that scales ``largest`` (a finite size) to [0.5, 1)."""
+    return int(np.frexp(largest)[1]) if largest > 0 else 0
+
+
+def _check_reach(top: float, shift: int, metric: str, squared: bool = False) -> None:
+    """Refuse errors of largest size ``top * 2**shift`` if their metric, or a
+    difference of two of its values, leaves float64 (see :func:`_scaled_errors`)."""
+    with np.errstate(all="ignore"):
         # Twice the largest value: a slice's metric minus the rest must fit too.
         reach = np.ldexp(2 * top * (top if squared else 1.0), shift * (1 + squared))
     if not np.isfinite(reach):
@@ -310,7 +346,6 @@ def _scaled_errors(
                 "or use metric='mae'.",
             )
         )
-    return error, shift
 
 
 def _equal(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -789,6 +824,204 @@ def _bootstrap_rows(
     return low, high
 
 
+def _counts(
+    index: np.ndarray, size: int, weights: np.ndarray | None = None
+) -> np.ndarray:
+    """Rows in each of ``size`` bins, as int64: one per entry of ``index``, or
+    ``weights`` per entry when the entries are the groups of an aggregate."""
+    if weights is None:
+        return np.bincount(index, minlength=size)
+    out = np.zeros(size, dtype="int64")
+    np.add.at(out, index, weights)
+    return out
+
+
+def _check_arguments(
+    names: tuple[str, ...], has_pred: bool, has_score: bool
+) -> tuple[list[str], list[str], list[str]]:
+    """The cell, rank and regression metrics among ``names``, with the arguments
+    they need checked to be given (or, for ``y_score``, to be needed)."""
+    cell_metrics = [m for m in names if m in CELL_METRICS]
+    rank_metrics = [m for m in names if m in RANK_METRICS]
+    regression = [m for m in names if m in REGRESSION_METRICS]
+    needing = cell_metrics + regression
+    if not has_pred and needing:
+        raise MlkitValueError(
+            with_hint(
+                NEEDS_PRED_ERROR.format(metric=needing[0]),
+                "pass the model's predictions as y_pred.",
+            )
+        )
+    if rank_metrics and not has_score:
+        raise MlkitValueError(
+            with_hint(
+                NEEDS_SCORE_ERROR.format(metric=rank_metrics[0]),
+                "pass y_score=model.predict_proba(X)[:, 1], or drop that metric.",
+            )
+        )
+    if not rank_metrics and has_score:
+        raise MlkitValueError(
+            with_hint(
+                UNUSED_SCORE_ERROR.format(metrics=" and ".join(RANK_METRICS)),
+                "drop y_score, or add 'roc_auc' or 'pr_auc' to metrics.",
+            )
+        )
+    return cell_metrics, rank_metrics, regression
+
+
+def _check_controls(
+    n_bootstrap: Any,
+    confidence: Any,
+    min_count: Any,
+    positive_label: Any,
+    random_state: Any,
+) -> tuple[int, float, int, np.random.Generator]:
+    n_bootstrap = check_int(n_bootstrap, "n_bootstrap", 0, "1000")
+    confidence = check_number(
+        confidence,
+        "confidence",
+        low=0,
+        high=1,
+        open_low=True,
+        open_high=True,
+        example="0.95",
+    )
+    min_count = check_int(min_count, "min_count", 1, "30")
+    _check_positive_label(positive_label)
+    return n_bootstrap, confidence, min_count, check_random_state(random_state)
+
+
+def _kept(
+    frame: pd.DataFrame, counts: np.ndarray, names: tuple[str, ...], min_count: int
+) -> np.ndarray:
+    """The slices with at least ``min_count`` rows, once the slice columns are
+    checked not to clash with the columns of the result."""
+    reserved = {"count": "the rows of each slice"} | {
+        f"{m}{end}": "a metric" for m in names for end in ("", "_low", "_high")
+    }
+    clash = [c for c in frame.columns if c in reserved]
+    if clash:
+        raise MlkitValueError(
+            with_hint(
+                RESERVED_ERROR.format(name=clash[0], use=reserved[clash[0]]),
+                "rename that column, for example slices.rename(columns={...}).",
+            )
+        )
+    keep = counts >= min_count
+    if not keep.any():
+        raise MlkitValueError(
+            with_hint(
+                NO_SLICE_ERROR.format(min_count=min_count, largest=int(counts.max())),
+                f"pass min_count={int(counts.max())} or less.",
+            )
+        )
+    return np.flatnonzero(keep)
+
+
+def _cells(
+    truth: np.ndarray,
+    pred: np.ndarray,
+    codes: np.ndarray,
+    n_slices: int,
+    cell_metrics: list[str],
+    positive_label: Any,
+    weights: np.ndarray | None = None,
+) -> np.ndarray:
+    """Confusion cells per slice, (slices, 4) for binary metrics, else (slices, 2):
+    from rows, or from the groups of an aggregate with ``weights`` rows each."""
+    if any(m in _BINARY_METRICS for m in cell_metrics):
+        metric = next(m for m in cell_metrics if m in _BINARY_METRICS)
+        if positive_label is not None and not (
+            _binary(truth, "y_true", metric, positive_label).any()
+            or _binary(pred, "y_pred", metric, positive_label).any()
+        ):
+            raise MlkitValueError(
+                with_hint(
+                    NO_POSITIVE_ERROR.format(label=positive_label),
+                    "pass one of the labels, the class to detect.",
+                )
+            )
+        cell = 2 * _binary(truth, "y_true", metric, positive_label).astype(
+            "int64"
+        ) + _binary(pred, "y_pred", metric, positive_label)
+        k = 4
+    else:
+        cell, k = _equal(truth, pred).astype("int64"), 2
+    return _counts(codes * k + cell, n_slices * k, weights).reshape(n_slices, k)
+
+
+def _cell_values(
+    cells: np.ndarray,
+    kept: np.ndarray,
+    cell_metrics: list[str],
+    n_bootstrap: int,
+    confidence: float,
+    rng: np.random.Generator,
+) -> tuple[dict[str, np.ndarray], dict[str, float], dict[str, tuple]]:
+    """Values, overall values and intervals of the cell metrics, from every
+    slice's confusion cells."""
+    total = cells.sum(axis=0)
+    cells = cells[kept]
+    values = {m: _from_cells(m, cells) for m in cell_metrics}
+    overall = {m: float(_from_cells(m, total)) for m in cell_metrics}
+    intervals = (
+        _bootstrap_cells(cells, cell_metrics, n_bootstrap, confidence, rng)
+        if n_bootstrap
+        else {}
+    )
+    return values, overall, intervals
+
+
+def _sum_values(
+    sums: np.ndarray,
+    total: np.ndarray,
+    counts: np.ndarray,
+    shift: int,
+    kept: np.ndarray,
+    regression: list[str],
+) -> tuple[dict[str, np.ndarray], dict[str, float]]:
+    """Values and overall values of the regression metrics, from every slice's
+    sums of e, |e| and e² of the errors divided by ``2**shift``; every metric is
+    in the errors' unit, so ldexp by ``shift`` gives it back exactly."""
+    n = int(counts.sum())
+    values = {
+        m: np.ldexp(_from_sums(m, sums[kept], counts[kept]), shift) for m in regression
+    }
+    overall = {m: float(np.ldexp(_from_sums(m, total, n), shift)) for m in regression}
+    return values, overall
+
+
+def _result(
+    names: tuple[str, ...],
+    frame: pd.DataFrame,
+    counts: np.ndarray,
+    kept: np.ndarray,
+    values: dict[str, np.ndarray],
+    overall: dict[str, float],
+    intervals: dict[str, tuple],
+    confidence: float,
+    n_bootstrap: int,
+) -> SliceMetrics:
+    table = frame.iloc[kept].reset_index(drop=True)
+    table["count"] = counts[kept]
+    nan = np.full(len(kept), np.nan)
+    for metric in names:
+        low, high = intervals.get(metric, (nan, nan))
+        table[metric] = values[metric]
+        table[f"{metric}_low"] = low
+        table[f"{metric}_high"] = high
+    return SliceMetrics(
+        by_slice=table,
+        overall=pd.Series(overall, name="overall", dtype="float64")[list(names)],
+        metrics=names,
+        columns=tuple(frame.columns),
+        confidence=confidence,
+        n_bootstrap=n_bootstrap,
+        n_rows=int(counts.sum()),
+        n_hidden=len(counts) - len(kept),
+    )
+
+
 def slice_metrics(
     y_true: Any,
     y_pred: Any,
@@ -801,19 +1034,22 @@ def slice_metrics(
     confidence: float = 0.95,
     min_count: int = 1,
     random_state: Any = None,
+    data: Any = None,
 ) -> SliceMetrics:
     """Counts and metrics per slice, with bootstrap intervals, and over all rows.
 
     Parameters
     ----------
-    y_true, y_pred : array-like or pandas.Series
-        True values and predictions, matched by position. ``y_pred`` may be None
-        when every metric uses ``y_score`` only.
-    slices : array-like, pandas.Series or pandas.DataFrame
+    y_true, y_pred : array-like, pandas.Series or str
+        True values and predictions, matched by position (column names with
+        ``data``). ``y_pred`` may be None when every metric uses ``y_score``
+        only.
+    slices : array-like, pandas.Series, pandas.DataFrame, str or list of str
         What defines the slices, one row per prediction: a column (each value
         is a slice) or a frame of several columns (each combination of values
-        seen is a slice). A missing value is a slice of its own, "(missing)".
-        Bin numbers first, for example with ``pandas.cut``.
+        seen is a slice); with ``data``, the name of a column or a list of
+        names. A missing value is a slice of its own, "(missing)". Bin numbers
+        first, for example with ``pandas.cut``.
     metrics : str or sequence of str, default ("accuracy",)
         Among :data:`SLICE_METRICS`; all classification or all regression:
 
@@ -825,8 +1061,9 @@ def slice_metrics(
           ``y_score``;
         - ``"mae"``, ``"rmse"``, ``"bias"`` (mean of ``y_pred - y_true``):
           regression.
-    y_score : array-like, optional
-        Scores of the positive class, for ``roc_auc`` and ``pr_auc``.
+    y_score : array-like or str, optional
+        Scores of the positive class, for ``roc_auc`` and ``pr_auc`` (a column
+        name with ``data``).
     positive_label : optional
         The class to detect, for binary metrics when labels are not 0/1.
     n_bootstrap : int, default 1000
@@ -837,6 +1074,10 @@ def slice_metrics(
         Slices with fewer rows are left out of ``by_slice`` (not of ``overall``).
     random_state : None, int or numpy.random.Generator
         Seed for the bootstrap.
+    data : pandas.DataFrame or a polars, pyarrow, DuckDB or Dask table, optional
+        The table that ``y_true``, ``y_pred``, ``slices`` and ``y_score`` name
+        columns of. A table of another engine is aggregated where it lives (see
+        Notes).
 
     Returns
     -------
@@ -850,8 +1091,9 @@ def slice_metrics(
         metric, a binary metric on labels that are not 0/1 without
         ``positive_label``, a rank metric without ``y_score``, slice values
         that cannot be grouped (lists, dicts), errors whose metric does not
-        fit in float64 (beyond about 1e308), or a ``min_count`` that leaves no
-        slice.
+        fit in float64 (beyond about 1e308), a ``min_count`` that leaves no
+        slice, names that are not columns of ``data``, or what a table of
+        another engine cannot do (see Notes).
 
     Notes
     -----
@@ -863,6 +1105,23 @@ def slice_metrics(
     cells from a multinomial; for the others, rows are resampled with one index
     matrix per block of draws. Chapter 6 of the book covers slice-based
     evaluation.
+
+    With ``data`` a polars, pyarrow, DuckDB or Dask table, the engine computes
+    one group-by and only its result is brought back: for the classification
+    metrics, the rows per combination of slice values, ``y_true`` and
+    ``y_pred``, from which the confusion cells, values and intervals are
+    finished as for pandas (the same numbers and, for the same
+    ``random_state``, the same intervals); for the regression metrics, the
+    rows and the sums of the errors, of their sizes and of their squares per
+    slice (a second pass, on errors divided by a power of two as for pandas,
+    only when the largest value is beyond about 1e60 or below 1e-60 in size). Two things need the
+    rows themselves and are refused there: the rank metrics (``roc_auc``,
+    ``pr_auc``), which sort every row by its score, and the intervals of the
+    regression metrics, which resample rows; pass ``n_bootstrap=0`` for the
+    latter, or a pandas sample of the table as ``data`` for either. Slices are
+    in the order pandas gives, except that a polars ``Categorical`` column,
+    whose categories have no order of the table's own, is sorted as text (as
+    polars sorts it).
 
     Examples
     --------
@@ -880,114 +1139,78 @@ def slice_metrics(
     [['north', False, 230], ['north', True, 233], ['south', False, 283], ['south', True, 254]]
     >>> bool((result.by_slice["mae_low"] < result.by_slice["mae"]).all())
     True
+
+    A polars table is counted by polars; the result is the one pandas gives:
+
+    >>> import polars as pl
+    >>> label = rng.integers(0, 2, 1000)
+    >>> log = pl.DataFrame({"region": rng.choice(["north", "south"], 1000),
+    ...                     "label": label,
+    ...                     "pred": np.where(rng.random(1000) < 0.8, label, 1 - label)})
+    >>> result = slice_metrics("label", "pred", slices="region", data=log,
+    ...                        metrics=["accuracy", "recall"], random_state=0)
+    >>> result.to_frame()[["region", "count", "accuracy"]].round(3).values.tolist()
+    [['north', 481, 0.757], ['south', 519, 0.776]]
+    >>> pandas_result = slice_metrics("label", "pred", slices="region",
+    ...     data=log.to_pandas(), metrics=["accuracy", "recall"], random_state=0)
+    >>> result.by_slice.equals(pandas_result.by_slice)
+    True
     """
     names = _check_metrics(metrics)
+    if data is not None:
+        from mlkit._engines import engine_of, resolve
+
+        table, given = resolve(
+            data,
+            {"y_true": y_true, "y_pred": y_pred, "slices": slices, "y_score": y_score},
+            several=("slices",),
+        )
+        if table is not None:
+            return _engine_slice_metrics(
+                table,
+                engine_of(data),
+                given,
+                slices,
+                names,
+                positive_label=positive_label,
+                n_bootstrap=n_bootstrap,
+                confidence=confidence,
+                min_count=min_count,
+                random_state=random_state,
+            )
+        y_true, y_pred, slices, y_score = (
+            given[k] for k in ("y_true", "y_pred", "slices", "y_score")
+        )
     truth = _no_missing(as_1d(y_true, "y_true"), "y_true")
     n = len(truth)
     if n == 0:
         raise MlkitValueError(
             with_hint(EMPTY_ERROR.format(name="y_true"), "pass at least one row.")
         )
-    cell_metrics = [m for m in names if m in CELL_METRICS]
-    rank_metrics = [m for m in names if m in RANK_METRICS]
-    regression = [m for m in names if m in REGRESSION_METRICS]
-    if y_pred is None:
-        needing = cell_metrics + regression
-        if needing:
-            raise MlkitValueError(
-                with_hint(
-                    NEEDS_PRED_ERROR.format(metric=needing[0]),
-                    "pass the model's predictions as y_pred.",
-                )
-            )
-        pred = None
-    else:
-        pred = _no_missing(as_1d(y_pred, "y_pred", length=n), "y_pred")
-    if rank_metrics and y_score is None:
-        raise MlkitValueError(
-            with_hint(
-                NEEDS_SCORE_ERROR.format(metric=rank_metrics[0]),
-                "pass y_score=model.predict_proba(X)[:, 1], or drop that metric.",
-            )
-        )
-    if not rank_metrics and y_score is not None:
-        raise MlkitValueError(
-            with_hint(
-                UNUSED_SCORE_ERROR.format(metrics=" and ".join(RANK_METRICS)),
-                "drop y_score, or add 'roc_auc' or 'pr_auc' to metrics.",
-            )
-        )
-    n_bootstrap = check_int(n_bootstrap, "n_bootstrap", 0, "1000")
-    confidence = check_number(
-        confidence,
-        "confidence",
-        low=0,
-        high=1,
-        open_low=True,
-        open_high=True,
-        example="0.95",
+    cell_metrics, rank_metrics, regression = _check_arguments(
+        names, y_pred is not None, y_score is not None
     )
-    min_count = check_int(min_count, "min_count", 1, "30")
-    _check_positive_label(positive_label)
-    rng = check_random_state(random_state)
+    pred = (
+        None
+        if y_pred is None
+        else _no_missing(as_1d(y_pred, "y_pred", length=n), "y_pred")
+    )
+    n_bootstrap, confidence, min_count, rng = _check_controls(
+        n_bootstrap, confidence, min_count, positive_label, random_state
+    )
     codes, frame = _slice_codes(slices, n)
-    reserved = {"count": "the rows of each slice"} | {
-        f"{m}{end}": "a metric" for m in names for end in ("", "_low", "_high")
-    }
-    clash = [c for c in frame.columns if c in reserved]
-    if clash:
-        raise MlkitValueError(
-            with_hint(
-                RESERVED_ERROR.format(name=clash[0], use=reserved[clash[0]]),
-                "rename that column, for example slices.rename(columns={...}).",
-            )
-        )
     n_slices = len(frame)
     counts = np.bincount(codes, minlength=n_slices)
-    keep = counts >= min_count
-    if not keep.any():
-        raise MlkitValueError(
-            with_hint(
-                NO_SLICE_ERROR.format(min_count=min_count, largest=int(counts.max())),
-                f"pass min_count={int(counts.max())} or less.",
-            )
-        )
-    kept = np.flatnonzero(keep)
+    kept = _kept(frame, counts, names, min_count)
     values: dict[str, np.ndarray] = {}
     intervals: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     overall: dict[str, float] = {}
-    nan = np.full(len(kept), np.nan)
 
     if cell_metrics:
-        if any(m in _BINARY_METRICS for m in cell_metrics):
-            metric = next(m for m in cell_metrics if m in _BINARY_METRICS)
-            if positive_label is not None and not (
-                _binary(truth, "y_true", metric, positive_label).any()
-                or _binary(pred, "y_pred", metric, positive_label).any()
-            ):
-                raise MlkitValueError(
-                    with_hint(
-                        NO_POSITIVE_ERROR.format(label=positive_label),
-                        "pass one of the labels, the class to detect.",
-                    )
-                )
-            cell = 2 * _binary(truth, "y_true", metric, positive_label).astype(
-                "int64"
-            ) + _binary(pred, "y_pred", metric, positive_label)
-            k = 4
-        else:
-            cell, k = _equal(truth, pred).astype("int64"), 2
-        cells = np.bincount(codes * k + cell, minlength=n_slices * k).reshape(
-            n_slices, k
-        )[kept]
-        total = np.bincount(cell, minlength=k)
-        for metric in cell_metrics:
-            values[metric] = _from_cells(metric, cells)
-            overall[metric] = float(_from_cells(metric, total))
-        if n_bootstrap:
-            intervals |= _bootstrap_cells(
-                cells, cell_metrics, n_bootstrap, confidence, rng
-            )
+        cells = _cells(truth, pred, codes, n_slices, cell_metrics, positive_label)
+        values, overall, intervals = _cell_values(
+            cells, kept, cell_metrics, n_bootstrap, confidence, rng
+        )
 
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
     segments = [(int(starts[s]), int(counts[s])) for s in kept]
@@ -1043,8 +1266,7 @@ def slice_metrics(
                 intervals[metric] = (low[:, j], high[:, j])
 
     if regression:
-        # Errors scaled by a power of two (see _scaled_errors); every metric here
-        # is in the errors' unit, so ldexp by `shift` gives it back exactly.
+        # Errors scaled by a power of two (see _scaled_errors).
         error, shift = _scaled_errors(
             _numbers(truth, "y_true", regression[0]),
             _numbers(pred, "y_pred", regression[0]),
@@ -1056,11 +1278,10 @@ def slice_metrics(
                 np.bincount(codes, weights=parts[:, j], minlength=n_slices)
                 for j in range(3)
             ]
-        )[kept]
-        total = parts.sum(axis=0)
-        for metric in regression:
-            values[metric] = np.ldexp(_from_sums(metric, sums, counts[kept]), shift)
-            overall[metric] = float(np.ldexp(_from_sums(metric, total, n), shift))
+        )
+        values, overall = _sum_values(
+            sums, parts.sum(axis=0), counts, shift, kept, regression
+        )
         if n_bootstrap:
             order = np.argsort(codes, kind="stable")
             sorted_error, sorted_abs = error[order], np.abs(error[order])
@@ -1094,23 +1315,277 @@ def slice_metrics(
                     np.ldexp(high[:, j], shift),
                 )
 
-    table = frame.iloc[kept].reset_index(drop=True)
-    table["count"] = counts[kept]
-    for metric in names:
-        low, high = intervals.get(metric, (nan, nan))
-        table[metric] = values[metric]
-        table[f"{metric}_low"] = low
-        table[f"{metric}_high"] = high
-    return SliceMetrics(
-        by_slice=table,
-        overall=pd.Series(overall, name="overall", dtype="float64")[list(names)],
-        metrics=names,
-        columns=tuple(frame.columns),
-        confidence=confidence,
-        n_bootstrap=n_bootstrap,
-        n_rows=n,
-        n_hidden=int((~keep).sum()),
+    return _result(
+        names, frame, counts, kept, values, overall, intervals, confidence, n_bootstrap
     )
+
+
+# ------------------------------------------------------------------ other engines
+
+
+def _free_names(taken: Sequence[str], wanted: Sequence[str]) -> list[str]:
+    """Names for the aggregate's own columns that no column of the table has."""
+    taken_set = set(taken)
+    out = []
+    for name in wanted:
+        name = f"_mlkit_{name}"
+        while name in taken_set:
+            name = f"_{name}"
+        taken_set.add(name)
+        out.append(name)
+    return out
+
+
+def _engine_slices(
+    aggregate: pd.DataFrame,
+    slices: str | list[str],
+    schema: Mapping[str, Any],
+    engine: str | None,
+) -> pd.Series | pd.DataFrame:
+    """The slice columns of an aggregate, as ``_slice_codes`` takes them.
+
+    A polars ``Categorical`` comes back as a pandas categorical whose categories
+    are in the order polars met them in the process, which the table does not
+    say: its values are sorted as text instead, as polars sorts them. The
+    categories of the other engines (DuckDB's ENUM, pyarrow's dictionary, Dask's
+    categories) keep their order, as in pandas.
+    """
+    import narwhals as nw
+
+    part = aggregate[slices].copy()
+    if engine == "polars":
+        names = [slices] if isinstance(slices, str) else slices
+        for name in names:
+            if isinstance(schema[name], nw.Categorical):
+                column = aggregate[name].astype(object)
+                if isinstance(part, pd.Series):
+                    part = column
+                else:
+                    part[name] = column
+    return part
+
+
+def _engine_numbers(dtype: Any, name: str, metric: str) -> None:
+    """Refuse a column of the engine that does not hold numbers, as ``_numbers``."""
+    import narwhals as nw
+
+    if dtype.is_numeric():
+        return
+    if isinstance(dtype, nw.Boolean):
+        kind = "booleans"
+    elif isinstance(dtype, (nw.String, nw.Categorical, nw.Enum)):
+        kind = "text"
+    else:
+        kind = f"{dtype} values"
+    raise MlkitTypeError(
+        with_hint(
+            NOT_NUMERIC_ERROR.format(name=name, metric=metric, kind=kind),
+            "pass numeric values, or choose a classification metric.",
+        )
+    )
+
+
+def _engine_error_sums(
+    table: nw.LazyFrame, keys: list[str], y_true: str, y_pred: str, shift: int
+) -> tuple[pd.DataFrame, list[str]]:
+    """Per combination of ``keys``: rows, missing and infinite values of each
+    column, the largest size of a value, and the sums of e, |e| and e² and the
+    largest |e| of the errors divided by ``2**shift``; in one group-by."""
+    import narwhals as nw
+
+    from mlkit._engines import collect
+
+    out = _free_names(
+        table.collect_schema().names(),
+        [
+            "rows",
+            "missing_true",
+            "missing_pred",
+            "infinite_true",
+            "infinite_pred",
+            "largest",
+            "error",
+            "absolute",
+            "square",
+            "top",
+        ],
+    )
+    rows, miss_t, miss_p, inf_t, inf_p, largest, err, absolute, square, top = out
+    truth = nw.col(y_true).cast(nw.Float64)
+    pred = nw.col(y_pred).cast(nw.Float64)
+    # 2**-shift as floats: one, or two where 2**-shift is beyond float64.
+    factors = (
+        [2.0**1023, math.ldexp(1.0, -shift - 1023)]
+        if shift < -1023
+        else [math.ldexp(1.0, -shift)]
+        if shift
+        else []
+    )
+    for factor in factors:
+        truth, pred = truth * factor, pred * factor
+    error = pred - truth
+    inf = float("inf")
+    prepared = table.with_columns(
+        (truth.is_null() | truth.is_nan()).alias(miss_t),
+        (pred.is_null() | pred.is_nan()).alias(miss_p),
+        (truth.abs() == inf).alias(inf_t),
+        (pred.abs() == inf).alias(inf_p),
+        nw.max_horizontal(truth.abs(), pred.abs()).alias(largest),
+        error.alias(err),
+        error.abs().alias(absolute),
+        (error * error).alias(square),
+    )
+    aggregate = prepared.group_by(*keys).agg(
+        nw.len().alias(rows),
+        nw.col(miss_t, miss_p, inf_t, inf_p).sum(),
+        nw.col(largest).max(),
+        nw.col(err, absolute, square).sum(),
+        nw.col(absolute).max().alias(top),
+    )
+    return collect(aggregate), out
+
+
+def _engine_slice_metrics(
+    table: nw.LazyFrame,
+    engine: str | None,
+    given: dict[str, Any],
+    slices: Any,
+    names: tuple[str, ...],
+    *,
+    positive_label: Any,
+    n_bootstrap: Any,
+    confidence: Any,
+    min_count: Any,
+    random_state: Any,
+) -> SliceMetrics:
+    """:func:`slice_metrics` of a table of another engine, from one group-by."""
+    import narwhals as nw
+
+    from mlkit._engines import collect
+
+    cell_metrics, rank_metrics, regression = _check_arguments(
+        names, given["y_pred"] is not None, given["y_score"] is not None
+    )
+    if rank_metrics:
+        raise MlkitValueError(
+            with_hint(
+                ENGINE_RANK_ERROR.format(
+                    metrics=" and ".join(map(repr, rank_metrics)), engine=engine
+                ),
+                "pass data as a pandas DataFrame (a sample of the table if it is "
+                "too large), or choose metrics computed from the confusion cells, "
+                "such as 'recall' or 'fpr'.",
+            )
+        )
+    n_bootstrap, confidence, min_count, rng = _check_controls(
+        n_bootstrap, confidence, min_count, positive_label, random_state
+    )
+    if regression and n_bootstrap:
+        raise MlkitValueError(
+            with_hint(
+                ENGINE_BOOTSTRAP_ERROR.format(
+                    metrics=", ".join(map(repr, regression)),
+                    engine=engine,
+                    got=n_bootstrap,
+                ),
+                "pass n_bootstrap=0 for the values without intervals, or pass data "
+                "as a pandas DataFrame (a sample of the table if it is too large).",
+            )
+        )
+    (y_true,), (y_pred,) = given["y_true"], given["y_pred"]
+    keys = given["slices"]
+    # With data, slices is a name or a list of names; the aggregate's columns of
+    # the same names are the slices, as a Series or a frame.
+    slice_columns = slices if isinstance(slices, str) else keys
+
+    schema = table.collect_schema()
+    if cell_metrics:
+        (rows,) = _free_names(schema.names(), ["rows"])
+        groups = list(dict.fromkeys([*keys, y_true, y_pred]))
+        aggregate = collect(table.group_by(*groups).agg(nw.len().alias(rows)))
+        weights = np.asarray(aggregate[rows], dtype="int64")
+        truth = _no_missing(as_1d(aggregate[y_true], "y_true"), "y_true", weights)
+        if not weights.sum():
+            raise MlkitValueError(
+                with_hint(EMPTY_ERROR.format(name="y_true"), "pass at least one row.")
+            )
+        pred = _no_missing(as_1d(aggregate[y_pred], "y_pred"), "y_pred", weights)
+        codes, frame = _slice_codes(
+            _engine_slices(aggregate, slice_columns, schema, engine), len(aggregate)
+        )
+        counts = _counts(codes, len(frame), weights)
+        kept = _kept(frame, counts, names, min_count)
+        cells = _cells(
+            truth, pred, codes, len(frame), cell_metrics, positive_label, weights
+        )
+        values, overall, intervals = _cell_values(
+            cells, kept, cell_metrics, n_bootstrap, confidence, rng
+        )
+        return _result(
+            names,
+            frame,
+            counts,
+            kept,
+            values,
+            overall,
+            intervals,
+            confidence,
+            n_bootstrap,
+        )
+
+    _engine_numbers(schema[y_true], "y_true", regression[0])
+    _engine_numbers(schema[y_pred], "y_pred", regression[0])
+    aggregate, out = _engine_error_sums(table, keys, y_true, y_pred, 0)
+    rows, miss_t, miss_p, inf_t, inf_p, largest, err, absolute, square, top = out
+    weights = np.asarray(aggregate[rows], dtype="int64")
+    tally = {c: int(np.asarray(aggregate[c], dtype="float64").sum()) for c in out[1:5]}
+    if tally[miss_t]:
+        _missing_error("y_true", tally[miss_t])
+    if not weights.sum():
+        raise MlkitValueError(
+            with_hint(EMPTY_ERROR.format(name="y_true"), "pass at least one row.")
+        )
+    if tally[miss_p]:
+        _missing_error("y_pred", tally[miss_p])
+    for column, name in ((inf_t, "y_true"), (inf_p, "y_pred")):
+        if tally[column]:
+            raise MlkitValueError(
+                with_hint(
+                    NOT_FINITE_ERROR.format(name=name, count=tally[column]),
+                    "drop or clip the infinite values first.",
+                )
+            )
+    shift = _exponent(float(np.asarray(aggregate[largest], dtype="float64").max()))
+    if abs(shift) > _UNSCALED:
+        # Errors, sizes or squares might leave float64, or lose digits near
+        # zero: the sums again, on errors divided by 2**shift as for pandas.
+        aggregate, out = _engine_error_sums(table, keys, y_true, y_pred, shift)
+        rows, *_, err, absolute, square, top = out
+    else:
+        shift = 0
+    _check_reach(
+        float(np.asarray(aggregate[top], dtype="float64").max()), shift, regression[0]
+    )
+    codes, frame = _slice_codes(
+        _engine_slices(aggregate, slice_columns, schema, engine), len(aggregate)
+    )
+    n_slices = len(frame)
+    counts = _counts(codes, n_slices, np.asarray(aggregate[rows], dtype="int64"))
+    kept = _kept(frame, counts, names, min_count)
+    sums = np.column_stack(
+        [
+            np.bincount(
+                codes,
+                weights=np.asarray(aggregate[c], dtype="float64"),
+                minlength=n_slices,
+            )
+            for c in (err, absolute, square)
+        ]
+    )
+    values, overall = _sum_values(
+        sums, sums.sum(axis=0), counts, shift, kept, regression
+    )
+    return _result(names, frame, counts, kept, values, overall, {}, confidence, 0)
 
 
 # --------------------------------------------------------------------------- search
