@@ -72,9 +72,12 @@ from mlkit.monitoring._column import (
 )
 from mlkit.monitoring._drift import (
     CORRECTIONS,
+    EXACT_DISTINCT,
     PSI_BINS,
     PSI_EPSILON,
     REPORT_COLUMNS,
+    SKETCH_BITS,
+    SKETCH_RELATIVE_WIDTH,
     DriftOverTime,
     DriftReport,
     drift_over_time,
@@ -117,6 +120,7 @@ from mlkit.monitoring._stream import (
 __all__ = [
     "CORRECTIONS",
     "DISTRIBUTION_COLUMNS",
+    "EXACT_DISTINCT",
     "INJECTIONS",
     "LABEL_SHIFT_COLUMNS",
     "LOG_COLUMNS",
@@ -130,6 +134,8 @@ __all__ = [
     "REPORT_COLUMNS",
     "SENSITIVITY_COLUMNS",
     "SENSITIVITY_TESTS",
+    "SKETCH_BITS",
+    "SKETCH_RELATIVE_WIDTH",
     "STREAM_COLUMNS",
     "ColumnDrift",
     "DriftOverTime",

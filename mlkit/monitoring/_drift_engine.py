@@ -1,0 +1,300 @@
+""":func:`~mlkit.monitoring.drift_report` on tables of other engines.
+
+The counts behind each test are computed where the table lives, through
+narwhals expressions: per side, one pass for the rows, the missing values and
+the distinct values of every column, then one group-by per column (counts per
+category, per distinct value, or per histogram bin). Only those counts come
+back, and :mod:`mlkit.monitoring._drift` finishes them with the code of the
+pandas path. Either side may be a pandas frame; it is then counted by the same
+expressions, run by pandas.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import narwhals as nw
+import numpy as np
+import pandas as pd
+
+from mlkit import _engines
+from mlkit._exceptions import MlkitTypeError, MlkitValueError, with_hint
+from mlkit._validation import check_columns
+from mlkit.monitoring import _drift
+from mlkit.monitoring._drift import (
+    ALL_MISSING_ERROR,
+    DATETIME_ERROR,
+    KIND_ERROR,
+    NO_COLUMNS_ERROR,
+    SKETCH_BITS,
+)
+
+__all__ = ["drift_report_engine"]
+
+NESTED_ERROR = "column {column!r} holds {dtype} in {side!r}, which are not tested."
+EMPTY_ERROR = "'{side}' has no rows."
+_FLOATS = (nw.Float32, nw.Float64)
+
+
+class _Side:
+    """One side of the comparison: its narwhals frame, schema and pandas frame if any."""
+
+    def __init__(self, table: Any, side: str) -> None:
+        self.side = side
+        self.pandas = table if isinstance(table, pd.DataFrame) else None
+        if self.pandas is not None:
+            self.frame = nw.from_native(table, eager_only=True).lazy()
+        else:
+            self.frame = _engines.lazy(table, side)
+        self.schema = dict(self.frame.collect_schema())
+
+    @property
+    def columns(self) -> list[Any]:
+        return list(self.pandas.columns if self.pandas is not None else self.schema)
+
+    def kind(self, name: Any) -> str:
+        """The kind of a column: the pandas path's for a pandas frame, else by dtype."""
+        if self.pandas is not None:
+            return _drift._kind(self.pandas[name], name, self.side)
+        dtype = self.schema[name]
+        if dtype.is_temporal():
+            raise MlkitTypeError(
+                with_hint(
+                    DATETIME_ERROR.format(column=name, dtype=dtype, side=self.side),
+                    "leave it out with columns=[...], or test what matters of it as "
+                    "a number (such as the hour or the day of the week) computed in "
+                    "the engine.",
+                )
+            )
+        if dtype == nw.Boolean:
+            return "categorical"
+        if dtype.is_numeric():
+            return "numeric"
+        if dtype.is_nested():
+            raise MlkitTypeError(
+                with_hint(
+                    NESTED_ERROR.format(column=name, dtype=dtype, side=self.side),
+                    "leave it out with columns=[...], or test its fields or elements "
+                    "as columns of their own.",
+                )
+            )
+        return "categorical"  # text, categories, enums, bytes
+
+    def missing(self, name: Any) -> nw.Expr:
+        """Whether a value is missing: null, or NaN in a float column."""
+        column = nw.col(name)
+        if self.schema[name] in _FLOATS:
+            return column.is_null() | column.is_nan()
+        return column.is_null()
+
+    def summary(self, numeric: list[Any], categorical: list[Any], center: bool) -> dict:
+        """Rows, missing values per column, distinct values and means of the numbers.
+
+        One pass over the table. The mean (of the finite values) centres the
+        histograms of the columns that get one; only the reference's is used.
+        """
+        aggregates = [nw.len().alias("rows")]
+        for i, name in enumerate(numeric):
+            aggregates.append(self.missing(name).sum().alias(f"missing_n{i}"))
+            aggregates.append(nw.col(name).n_unique().alias(f"distinct_n{i}"))
+            if center:
+                x = nw.col(name).cast(nw.Float64)
+                finite = nw.when(x.is_finite()).then(x)
+                aggregates.append(finite.mean().alias(f"mean_n{i}"))
+        for i, name in enumerate(categorical):
+            aggregates.append(self.missing(name).sum().alias(f"missing_c{i}"))
+        row = _engines.collect(self.frame.select(*aggregates)).iloc[0]
+        return {key: row[key] for key in row.index}
+
+    def counts(self, key: nw.Expr, name: Any) -> pd.DataFrame:
+        """Present values of ``key`` (an expression of column ``name``) and their counts."""
+        return _engines.collect(
+            self.frame.filter(~self.missing(name))
+            .select(key.alias("value"))
+            .group_by("value")
+            .agg(nw.len().alias("count"))
+        )
+
+    def categories(self, name: Any) -> pd.DataFrame:
+        """Counts per category of a column, missing values included (as a null key)."""
+        return _engines.collect(
+            self.frame.select(nw.col(name).alias("value"))
+            .group_by("value")
+            .agg(nw.len().alias("count"))
+        )
+
+
+def _stand_in(side: _Side) -> pd.DataFrame:
+    """An empty frame with the side's columns, for the pandas path's column checks."""
+    return pd.DataFrame(columns=pd.Index(side.columns, dtype=object))
+
+
+def _names(ref: _Side, cur: _Side, columns: Sequence[Any] | None) -> list[Any]:
+    """The columns to compare, with the messages of the pandas path."""
+    if columns is None:
+        shared = set(cur.columns)
+        names = [c for c in ref.columns if c in shared]
+        if not names:
+            only_ref = ", ".join(map(repr, ref.columns[:10]))
+            only_cur = ", ".join(map(repr, cur.columns[:10]))
+            raise MlkitValueError(
+                with_hint(
+                    NO_COLUMNS_ERROR,
+                    f"'reference' has {only_ref or 'no columns'}; 'current' has "
+                    f"{only_cur or 'no columns'}. Give both the same columns.",
+                )
+            )
+        return names
+    names = [columns] if isinstance(columns, str) else list(columns)
+    if not names:
+        raise MlkitValueError(
+            with_hint(NO_COLUMNS_ERROR, "name at least one column in 'columns'.")
+        )
+    check_columns(_stand_in(ref), names, "columns")
+    check_columns(_stand_in(cur), names, "columns")
+    return names
+
+
+def _kinds(ref: _Side, cur: _Side, names: list[Any]) -> dict[Any, str]:
+    kinds = {}
+    for name in names:
+        a, b = ref.kind(name), cur.kind(name)
+        if a != b:
+            raise MlkitTypeError(
+                with_hint(
+                    KIND_ERROR.format(column=name, a=a, b=b),
+                    "convert it to the same type on both sides (in the engine, "
+                    "such as a cast to a number), or check that the columns are the "
+                    "same feature.",
+                )
+            )
+        kinds[name] = a
+    return kinds
+
+
+def _merge(ref: pd.DataFrame, cur: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted distinct keys of two tables of counts, and the 2 x k counts per side.
+
+    Keys are merged as numbers, so -0.0 and 0.0 (which some engines count
+    apart) are one value.
+    """
+    keys = np.concatenate(
+        [ref["value"].to_numpy(dtype=float), cur["value"].to_numpy(dtype=float)]
+    )
+    values, inverse = np.unique(keys, return_inverse=True)
+    counts = np.zeros((2, len(values)), dtype=np.int64)
+    np.add.at(counts[0], inverse[: len(ref)], ref["count"].to_numpy(dtype=np.int64))
+    np.add.at(counts[1], inverse[len(ref) :], cur["count"].to_numpy(dtype=np.int64))
+    return values, counts
+
+
+def _category_table(ref: pd.DataFrame, cur: pd.DataFrame) -> np.ndarray:
+    """The 2 x k counts of the categories seen on either side, missing left out."""
+    keys = pd.concat([ref["value"], cur["value"]], ignore_index=True).astype(object)
+    codes, uniques = pd.factorize(keys)  # a null key: code -1
+    counts = np.concatenate(
+        [ref["count"].to_numpy(dtype=np.int64), cur["count"].to_numpy(dtype=np.int64)]
+    )
+    side = np.repeat([0, 1], [len(ref), len(cur)])
+    present = codes >= 0
+    table = np.zeros((2, max(len(uniques), 1)), dtype=np.int64)
+    np.add.at(table, (side[present], codes[present]), counts[present])
+    return table
+
+
+def _sketch_key(name: Any, center: float) -> nw.Expr:
+    """The histogram bin of each value, as a float (see :func:`_drift._sketch_cells`).
+
+    Infinite values keep infinite keys (no cast to integers, which would fail
+    on them); 0 stands for the centre itself.
+    """
+    x = nw.col(name).cast(nw.Float64)
+    d = x - center
+    magnitude = nw.when(d == 0).then(1.0).otherwise(d.abs())  # no log of 0
+    level = (magnitude.log(base=2) * float(2**SKETCH_BITS)).floor() + (
+        _drift._SKETCH_OFFSET
+    )
+    signed = nw.when(d > 0).then(level).otherwise(-level)
+    quarter = (
+        nw.when(x > 0).then(0.25).otherwise(nw.when(x < 0).then(-0.25).otherwise(0.0))
+    )
+    return nw.when(d == 0).then(0.0).otherwise(signed + quarter)
+
+
+def drift_report_engine(
+    reference: Any,
+    current: Any,
+    columns: Sequence[Any] | None,
+    alpha: float,
+    correction: str | None,
+) -> _drift.DriftReport:
+    """:func:`~mlkit.monitoring.drift_report` when a side is a table of another engine."""
+    ref, cur = _Side(reference, "reference"), _Side(current, "current")
+    names = _names(ref, cur, columns)
+    kinds = _kinds(ref, cur, names)
+    numeric = [c for c in names if kinds[c] == "numeric"]
+    categorical = [c for c in names if kinds[c] == "categorical"]
+    summaries = {}
+    for side in (ref, cur):
+        summary = side.summary(numeric, categorical, center=side is ref)
+        if int(summary["rows"]) == 0:
+            raise MlkitValueError(
+                with_hint(
+                    EMPTY_ERROR.format(side=side.side),
+                    "pass a table with at least one row.",
+                )
+            )
+        summaries[side.side] = summary
+    rows_ref, rows_cur = (int(summaries[s]["rows"]) for s in ("reference", "current"))
+    index = {c: f"n{i}" for i, c in enumerate(numeric)}
+    index.update({c: f"c{i}" for i, c in enumerate(categorical)})
+    for name in names:
+        for side, total in (("reference", rows_ref), ("current", rows_cur)):
+            if int(summaries[side][f"missing_{index[name]}"]) == total:
+                raise MlkitValueError(
+                    with_hint(
+                        ALL_MISSING_ERROR.format(column=name, side=side),
+                        "a column with no values cannot be tested; fix the pipeline "
+                        "that fills it, or leave it out with columns=[...].",
+                    )
+                )
+
+    rows: dict[Any, dict[str, Any]] = {}
+    ks_error: dict[Any, float] = {}
+    for name in numeric:
+        i = index[name]
+        exact = all(
+            int(summaries[side][f"distinct_{i}"]) <= _drift.EXACT_DISTINCT
+            for side in ("reference", "current")
+        )
+        if exact:
+            key = nw.col(name).cast(nw.Float64)
+            values, counts = _merge(ref.counts(key, name), cur.counts(key, name))
+            rows[name] = _drift._numeric_row(
+                *_drift._numeric_from_counts(values, counts)
+            )
+            continue
+        center = float(summaries["reference"][f"mean_{i}"])
+        if not math.isfinite(center):  # no finite value, or one too large to average
+            center = 0.0
+        key = _sketch_key(name, center)
+        keys, counts = _merge(ref.counts(key, name), cur.counts(key, name))
+        statistic, error, wasserstein, psi, n1, n2 = _drift._numeric_from_sketch(
+            keys, counts, center
+        )
+        rows[name] = _drift._numeric_row(statistic, wasserstein, psi, n1, n2)
+        ks_error[name] = error
+    for name in categorical:
+        table = _category_table(ref.categories(name), cur.categories(name))
+        rows[name] = _drift._categorical_row(table)
+    values = _drift._assemble(names, kinds, rows, rows_ref, rows_cur)
+    return _drift.DriftReport(
+        table=_drift._finish(values, alpha, correction),
+        alpha=alpha,
+        correction=correction,
+        n_reference=rows_ref,
+        n_current=rows_cur,
+        ks_error=ks_error,
+    )
