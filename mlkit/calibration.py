@@ -40,12 +40,14 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 import numpy as np
 import pandas as pd
 
+from mlkit._engines import collect, resolve
 from mlkit._exceptions import MlkitTypeError, MlkitValueError, with_hint
 from mlkit._results import Result
 from mlkit._validation import as_1d, check_choice, model_errors, n_rows
 
 if TYPE_CHECKING:
     import altair as alt
+    import narwhals as nw
 
 __all__ = [
     "METHODS",
@@ -74,6 +76,8 @@ ROW_SUM_TOLERANCE = 1e-5
 MIN_PER_CLASS = 5
 
 # Message templates, kept here so that tests can match them.
+NUMBERS_ERROR = "'{name}' must hold numbers; got values that are not ({detail})."
+EMPTY_ERROR = "'{name}' must hold at least one prediction; got none (0 rows)."
 PROBABILITY_ERROR = "'{name}' must hold probabilities in [0, 1]; {detail}."
 ROW_SUM_ERROR = (
     "each row of '{name}' must sum to 1; {count:,} of {n:,} rows do not (one sums "
@@ -85,6 +89,11 @@ MISSING_ERROR = "'{name}' has {count:,} missing label(s)."
 SINGLE_CLASS_ERROR = "'{name}' holds a single class ({label!r}); {why}"
 NO_PROBA_ERROR = "'model' must be a classifier with predict_proba; got {kind}."
 NOT_FITTED_ERROR = "'model' must be fitted; got an unfitted {kind}."
+ENGINE_QUANTILE_ERROR = (
+    "'strategy' cannot be 'quantile' for a Dask table: its quantiles would be "
+    "approximate (Dask computes them partition by partition), and the bins must be "
+    "those of np.percentile."
+)
 
 _METHOD_NAMES = {
     "isotonic": "isotonic regression",
@@ -122,13 +131,7 @@ def _probabilities(y_prob: Any, name: str = "y_prob") -> np.ndarray:
         else:
             array = np.asarray(y_prob, dtype=np.float64)
     except (TypeError, ValueError) as error:
-        raise MlkitTypeError(
-            with_hint(
-                f"'{name}' must hold numbers; got values that are not ({error}).",
-                "pass the output of model.predict_proba(X), or its column for the "
-                "positive class.",
-            )
-        ) from None
+        _not_numbers(name, str(error))
     if array.ndim == 2 and array.shape[1] == 1:
         array = array[:, 0]
     if array.ndim not in (1, 2) or (array.ndim == 2 and array.shape[1] == 0):
@@ -140,13 +143,27 @@ def _probabilities(y_prob: Any, name: str = "y_prob") -> np.ndarray:
             )
         )
     if array.shape[0] == 0:
-        raise MlkitValueError(
-            with_hint(
-                f"'{name}' must hold at least one prediction; got none (0 rows).",
-                "pass the probabilities of at least one row.",
-            )
-        )
+        _no_rows(name)
     return array
+
+
+def _not_numbers(name: str, detail: str) -> None:
+    raise MlkitTypeError(
+        with_hint(
+            NUMBERS_ERROR.format(name=name, detail=detail),
+            "pass the output of model.predict_proba(X), or its column for the "
+            "positive class.",
+        )
+    )
+
+
+def _no_rows(name: str) -> None:
+    raise MlkitValueError(
+        with_hint(
+            EMPTY_ERROR.format(name=name),
+            "pass the probabilities of at least one row.",
+        )
+    )
 
 
 def _check_range(p: np.ndarray, name: str = "y_prob") -> None:
@@ -155,16 +172,30 @@ def _check_range(p: np.ndarray, name: str = "y_prob") -> None:
     low, high = p.min(), p.max()
     if low >= 0 and high <= 1:
         return
-    missing = int(np.isnan(p).sum())
-    outside = int(((p < 0) | (p > 1)).sum())
+    finite = p[~np.isnan(p)]
+    _range_error(
+        int(np.isnan(p).sum()),
+        int(((p < 0) | (p > 1)).sum()),
+        finite.min() if finite.size else math.nan,
+        finite.max() if finite.size else math.nan,
+        name,
+    )
+
+
+def _range_error(
+    missing: int, outside: int, low: float, high: float, name: str
+) -> None:
+    """Refuse probabilities with ``missing`` NaN and ``outside`` values out of [0, 1].
+
+    ``low`` and ``high`` are the smallest and largest values that are not NaN.
+    """
     parts = []
     if missing:
         parts.append(f"{missing:,} value(s) are missing (NaN)")
     if outside:
-        finite = p[~np.isnan(p)]
         parts.append(
             f"{outside:,} {'lies' if outside == 1 else 'lie'} outside it, from "
-            f"{finite.min():.4g} to {finite.max():.4g}"
+            f"{low:.4g} to {high:.4g}"
         )
     raise MlkitValueError(
         with_hint(
@@ -179,26 +210,33 @@ def _check_row_sums(matrix: np.ndarray, name: str = "y_prob") -> None:
     sums = matrix.sum(axis=1)
     bad = np.abs(sums - 1) > ROW_SUM_TOLERANCE
     if bad.any():
-        worst = sums[np.argmax(np.abs(sums - 1))]
-        raise MlkitValueError(
-            with_hint(
-                ROW_SUM_ERROR.format(
-                    name=name, count=int(bad.sum()), n=len(sums), worst=worst
-                ),
-                "pass model.predict_proba(X), whose rows are probabilities over the "
-                "classes; apply a softmax to scores first.",
-            )
+        _row_sum_error(
+            int(bad.sum()), len(sums), sums[np.argmax(np.abs(sums - 1))], name
         )
 
 
-def _check_missing(labels: np.ndarray, name: str) -> None:
+def _row_sum_error(count: int, n: int, worst: float, name: str) -> None:
+    raise MlkitValueError(
+        with_hint(
+            ROW_SUM_ERROR.format(name=name, count=count, n=n, worst=worst),
+            "pass model.predict_proba(X), whose rows are probabilities over the "
+            "classes; apply a softmax to scores first.",
+        )
+    )
+
+
+def _check_missing(
+    labels: np.ndarray, name: str, counts: np.ndarray | None = None
+) -> None:
+    """Refuse missing labels; ``counts``: the rows of each label, if they are distinct."""
     if labels.dtype.kind in "biu":
         return
     missing = pd.isna(labels)
     if missing.any():
+        count = missing.sum() if counts is None else counts[missing].sum()
         raise MlkitValueError(
             with_hint(
-                MISSING_ERROR.format(name=name, count=int(missing.sum())),
+                MISSING_ERROR.format(name=name, count=int(count)),
                 "drop the rows without a label before measuring calibration.",
             )
         )
@@ -212,12 +250,16 @@ def _label_list(labels: Any, limit: int = 6) -> str:
 
 
 def _binary_target(
-    y: np.ndarray, positive_label: Any, name: str = "y_prob"
+    y: np.ndarray,
+    positive_label: Any,
+    name: str = "y_prob",
+    counts: np.ndarray | None = None,
 ) -> tuple[np.ndarray, Any, tuple[Any, ...]]:
     """The target as 0.0/1.0 floats, the positive label, and the labels found.
 
     Numbers and booleans are read with a few reductions rather than a sort, so
-    that a million labels cost milliseconds.
+    that a million labels cost milliseconds. ``y`` may also be the distinct
+    labels of a table, with the rows of each in ``counts``.
     """
     n = len(y)
     kind = y.dtype.kind
@@ -229,7 +271,7 @@ def _binary_target(
     elif kind in "iuf":
         low, high = y.min(), y.max()
         if kind == "f" and (np.isnan(low) or np.isnan(high)):
-            _check_missing(y, "y_true")
+            _check_missing(y, "y_true", counts)
         if low == high:
             labels = (low.item(),)
         else:
@@ -242,7 +284,7 @@ def _binary_target(
                 _too_many_labels(y, name)
             labels = (low.item(), high.item())
     else:
-        _check_missing(y, "y_true")
+        _check_missing(y, "y_true", counts)
         found = pd.unique(y)
         if len(found) > 2:
             _too_many_labels(y, name)
@@ -299,10 +341,18 @@ def _too_many_labels(y: np.ndarray, name: str = "y_prob") -> None:
 
 
 def _class_positions(
-    y: np.ndarray, classes: Any, k: int, name: str = "y_prob"
+    y: np.ndarray,
+    classes: Any,
+    k: int,
+    name: str = "y_prob",
+    counts: np.ndarray | None = None,
 ) -> tuple[np.ndarray, tuple[Any, ...]]:
-    """Each label's column in a probability matrix of ``k`` columns, and the classes."""
-    _check_missing(y, "y_true")
+    """Each label's column in a probability matrix of ``k`` columns, and the classes.
+
+    ``y`` may also be the distinct labels of a table, with the rows of each in
+    ``counts``.
+    """
+    _check_missing(y, "y_true", counts)
     if classes is None:
         try:
             found = np.unique(y)
@@ -418,10 +468,13 @@ def _summary(
     return table, float(np.dot(rows, gap) / rows.sum()), float(gap.max())
 
 
-def _classwise_ece(
+def _classwise_sums(
     matrix: np.ndarray, positions: np.ndarray, n_bins: int, strategy: str
-) -> np.ndarray:
-    """The one-vs-rest ECE of each class, each column binned on its own."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """Sums of probabilities and of outcomes per class and bin, one column a class.
+
+    Cell ``c * n_bins + b`` is bin b of class c, each column binned on its own.
+    """
     n, k = matrix.shape
     uniform = strategy == "uniform"
     if uniform:
@@ -437,8 +490,7 @@ def _classwise_ece(
     sum_p = np.bincount(index.ravel(), weights=matrix.ravel(), minlength=size)
     # A row is a positive for its own class only: its cell in that class's column.
     sum_y = np.bincount(index[np.arange(n), positions], minlength=size)
-    gap = np.abs(sum_y - sum_p).reshape(k, n_bins)
-    return gap.sum(axis=1) / n
+    return sum_p, sum_y
 
 
 # --------------------------------------------------------------------------- reliability
@@ -659,6 +711,7 @@ def reliability(
     strategy: Strategy = "uniform",
     positive_label: Any = None,
     classes: Any = None,
+    data: Any = None,
 ) -> Reliability:
     """Reliability diagram, ECE, MCE and Brier score of predicted probabilities.
 
@@ -691,6 +744,12 @@ def reliability(
         For a matrix: the labels of its columns in order, as ``model.classes_``.
         By default the sorted labels of ``y_true``, which must then have one
         label per column.
+    data : DataFrame or table, optional
+        A pandas DataFrame, or a table of polars (``DataFrame`` or
+        ``LazyFrame``), pyarrow (``Table``), DuckDB (a relation) or Dask
+        (``DataFrame``). ``y_true`` is then the name of its label column, and
+        ``y_prob`` the name of its probability column, or a list of names, one
+        column per class, for a matrix.
 
     Returns
     -------
@@ -716,6 +775,18 @@ def reliability(
     A target with a single class is accepted: every number here is defined for
     it, though it says only how close the probabilities are to 0 or 1.
 
+    With a table of another engine as ``data``, the engine computes one small
+    table, grouped by bin and label (and predicted class, for a matrix): the
+    rows, and the sums of the probabilities and of their squares, with the
+    checks of the probabilities (missing values, values outside [0, 1], rows not
+    summing to 1). The Brier score follows exactly from those sums, and
+    everything else is finished as for pandas, so the results are the same up
+    to the order of the floating-point sums. The bins are the same: each row's
+    bin is found by comparing it with the edges. Quantile edges are those of
+    ``np.percentile``: numpy interpolates between order statistics that the
+    engine finds by rank. A Dask table spread over partitions does not rank its
+    rows, so ``strategy="quantile"`` is refused there.
+
     Examples
     --------
     >>> import numpy as np
@@ -739,6 +810,16 @@ def reliability(
     >>> multi = reliability(truth, proba, classes=labels)
     >>> multi.multiclass, multi.ece < 0.05, multi.classwise_ece < 0.05
     (True, True, True)
+
+    A polars table, measured by polars; the columns are named:
+
+    >>> import polars as pl
+    >>> table = pl.DataFrame({"clicked": y, "score": p})
+    >>> in_polars = reliability("clicked", "score", n_bins=10, data=table)
+    >>> in_polars.table["count"].tolist() == result.table["count"].tolist()
+    True
+    >>> bool(np.isclose(in_polars.ece, result.ece, rtol=1e-9))
+    True
     """
     return _reliability(
         y_true,
@@ -747,6 +828,7 @@ def reliability(
         strategy=strategy,
         positive_label=positive_label,
         classes=classes,
+        data=data,
     )
 
 
@@ -759,17 +841,82 @@ def _reliability(
     positive_label: Any,
     classes: Any,
     name: str = "y_prob",
+    data: Any = None,
 ) -> Reliability:
     """:func:`reliability`, its messages naming the probabilities ``name``."""
     n_bins = _check_n_bins(n_bins)
     check_choice(strategy, STRATEGIES, "strategy")
-    uniform = strategy == "uniform"
-    probabilities = _probabilities(y_prob, name)
+    frame, values = resolve(data, {"y_true": y_true, name: y_prob}, several=[name])
+    if frame is not None:
+        return _reliability_in_engine(
+            frame,
+            values["y_true"][0],
+            values[name],
+            n_bins=n_bins,
+            strategy=strategy,
+            positive_label=positive_label,
+            classes=classes,
+            name=name,
+        )
+    probabilities = _probabilities(values[name], name)
     n = probabilities.shape[0]
-    y = as_1d(y_true, "y_true", length=n)
+    y = as_1d(values["y_true"], "y_true", length=n)
     _check_range(probabilities, name)
+    k = 1 if probabilities.ndim == 1 else probabilities.shape[1]
+    if k > 1:
+        _check_row_sums(probabilities, name)
+    outcome, positions, column, positive_label, labels = _target(
+        y, k, classes, positive_label, name
+    )
 
-    if probabilities.ndim == 1:
+    class_sums = None
+    if k > 2:
+        predicted = probabilities.argmax(axis=1)
+        p = probabilities[np.arange(n), predicted]
+        outcome = (predicted == positions).astype(np.float64)
+        class_sums = _classwise_sums(probabilities, positions, n_bins, strategy)
+        residual = probabilities.copy()
+        residual[np.arange(n), positions] -= 1.0
+        squares = np.vdot(residual, residual)
+    else:
+        p = probabilities if k == 1 else np.ascontiguousarray(probabilities[:, column])
+        # sum (p - y)^2 = p.p - 2 p.y + sum y, as y is 0 or 1: three dot products
+        # and no temporary array, a quarter of the time of forming p - y.
+        squares = np.dot(p, p) - 2 * np.dot(p, outcome) + outcome.sum()
+
+    edges = _edges(p, n_bins, strategy)
+    count, sum_p, sum_y = _binned(p, outcome, edges, strategy == "uniform")
+    return _finish(
+        count,
+        sum_p,
+        sum_y,
+        edges,
+        squares=squares,
+        class_sums=class_sums,
+        n_bins=n_bins,
+        strategy=strategy,
+        positive_label=positive_label,
+        labels=labels,
+    )
+
+
+def _target(
+    y: np.ndarray,
+    k: int,
+    classes: Any,
+    positive_label: Any,
+    name: str,
+    counts: np.ndarray | None = None,
+) -> tuple[np.ndarray | None, np.ndarray | None, int | None, Any, tuple[Any, ...]]:
+    """How the labels ``y`` read against probabilities of ``k`` columns.
+
+    ``k`` is 1 for a 1-d ``y_prob``. ``y`` holds the labels of the rows, or the
+    distinct labels of a table with the rows of each in ``counts``. Returns,
+    for each value of ``y``, its outcome (0.0 or 1.0; binary only) and its
+    column (for a matrix), then the column of the positive class (binary
+    only), the positive label (None for a multiclass matrix) and the labels.
+    """
+    if k == 1:
         if classes is not None:
             raise MlkitValueError(
                 with_hint(
@@ -782,69 +929,78 @@ def _reliability(
                     "with positive_label=...",
                 )
             )
-        p = probabilities
-        outcome, positive_label, labels = _binary_target(y, positive_label, name)
-        multiclass = False
-    else:
-        k = probabilities.shape[1]
-        _check_row_sums(probabilities, name)
-        positions, labels = _class_positions(y, classes, k, name)
-        if k == 2:
-            if positive_label is None:
-                positive_label = labels[1]
-            elif positive_label not in labels:
-                raise MlkitValueError(
-                    with_hint(
-                        f"'positive_label' is {positive_label!r}, which is not one of "
-                        f"'classes' ({_label_list(labels)}).",
-                        f"pass one of {_label_list(labels)}.",
-                    )
+        outcome, positive_label, labels = _binary_target(
+            y, positive_label, name, counts
+        )
+        return outcome, None, 0, positive_label, labels
+    positions, labels = _class_positions(y, classes, k, name, counts)
+    if k > 2:
+        if positive_label is not None:
+            raise MlkitValueError(
+                with_hint(
+                    UNUSED_ERROR.format(
+                        name="positive_label",
+                        case="a binary problem",
+                        got=positive_label,
+                    ),
+                    "drop it: a multiclass matrix is measured on its top label "
+                    "and class by class.",
                 )
-            column = labels.index(positive_label)
-            p = np.ascontiguousarray(probabilities[:, column])
-            outcome = (positions == column).astype(np.float64)
-            multiclass = False
-        else:
-            if positive_label is not None:
-                raise MlkitValueError(
-                    with_hint(
-                        UNUSED_ERROR.format(
-                            name="positive_label",
-                            case="a binary problem",
-                            got=positive_label,
-                        ),
-                        "drop it: a multiclass matrix is measured on its top label "
-                        "and class by class.",
-                    )
-                )
-            multiclass = True
+            )
+        return None, positions, None, None, labels
+    if positive_label is None:
+        positive_label = labels[1]
+    elif positive_label not in labels:
+        raise MlkitValueError(
+            with_hint(
+                f"'positive_label' is {positive_label!r}, which is not one of "
+                f"'classes' ({_label_list(labels)}).",
+                f"pass one of {_label_list(labels)}.",
+            )
+        )
+    column = labels.index(positive_label)
+    outcome = (positions == column).astype(np.float64)
+    return outcome, positions, column, positive_label, labels
 
+
+def _finish(
+    count: np.ndarray,
+    sum_p: np.ndarray,
+    sum_y: np.ndarray,
+    edges: np.ndarray,
+    *,
+    squares: float,
+    class_sums: tuple[np.ndarray, np.ndarray] | None,
+    n_bins: int,
+    strategy: str,
+    positive_label: Any,
+    labels: tuple[Any, ...],
+) -> Reliability:
+    """The :class:`Reliability` from sums per bin, however they were computed.
+
+    The pandas path and the engines both end here. ``count``, ``sum_p`` and ``sum_y``: rows, sum of probabilities and sum of
+    outcomes per bin (of the positive class, or of the top label); ``squares``:
+    the sum over rows of the squared errors of the Brier score; ``class_sums``:
+    for a multiclass matrix, the sums of probabilities and of outcomes per class
+    and bin, cell ``c * n_bins + b``.
+    """
+    table, ece, mce = _summary(count, sum_p, sum_y, edges)
+    n = int(count.sum())
+    multiclass = class_sums is not None
     if multiclass:
-        predicted = probabilities.argmax(axis=1)
-        p = probabilities[np.arange(n), predicted]
-        outcome = (predicted == positions).astype(np.float64)
-        per_class = _classwise_ece(probabilities, positions, n_bins, strategy)
+        class_p, class_y = class_sums
+        gap = np.abs(class_y - class_p).reshape(len(labels), n_bins)
+        per_class = gap.sum(axis=1) / n
         class_ece = pd.Series(per_class, index=pd.Index(labels), name="ece")
         classwise = float(per_class.mean())
-        residual = probabilities.copy()
-        residual[np.arange(n), positions] -= 1.0
-        brier = float(np.vdot(residual, residual) / n)
     else:
         class_ece = pd.Series(dtype="float64", name="ece")
         classwise = math.nan
-        # sum (p - y)^2 = p.p - 2 p.y + sum y, as y is 0 or 1: three dot products
-        # and no temporary array, a quarter of the time of forming p - y.
-        squares = np.dot(p, p) - 2 * np.dot(p, outcome) + outcome.sum()
-        brier = max(float(squares / n), 0.0)
-
-    edges = _edges(p, n_bins, strategy)
-    count, sum_p, sum_y = _binned(p, outcome, edges, uniform)
-    table, ece, mce = _summary(count, sum_p, sum_y, edges)
     return Reliability(
         table=table,
         ece=ece,
         mce=mce,
-        brier=brier,
+        brier=max(float(squares / n), 0.0),
         classwise_ece=classwise,
         class_ece=class_ece,
         n_samples=n,
@@ -854,6 +1010,259 @@ def _reliability(
         positive_label=None if multiclass else positive_label,
         classes=tuple(labels),
     )
+
+
+# --------------------------------------------------------------------------- engines
+
+
+def _reliability_in_engine(
+    frame: nw.LazyFrame,
+    true: str,
+    prob: list[str],
+    *,
+    n_bins: int,
+    strategy: str,
+    positive_label: Any,
+    classes: Any,
+    name: str,
+) -> Reliability:
+    """:func:`reliability` of the columns of a table of another engine.
+
+    The engine computes one small table, grouped by part, bin, label and
+    predicted class (see :func:`_engine_sums`); the checks and the statistics
+    are then those of the pandas path, on the distinct labels.
+    """
+    import narwhals as nw
+
+    schema = frame.collect_schema()
+    for column in prob:
+        dtype = schema[column]
+        if not (dtype.is_numeric() or dtype.is_boolean()):
+            _not_numbers(name, f"column {column!r} is of type {dtype}")
+    k = len(prob)
+    columns = [nw.col(c).cast(nw.Float64) for c in prob]
+    # The parts: each column on its own, and for a multiclass matrix its top
+    # label, the largest probability of each row.
+    parts = columns + ([nw.max_horizontal(*columns)] if k > 2 else [])
+    if strategy == "uniform":
+        edges = [_edges(np.empty(0), n_bins, strategy)] * len(parts)
+    else:
+        edges = _engine_quantile_edges(frame, parts, n_bins)
+    sums = collect(_engine_sums(frame, true, columns, parts, edges))
+
+    part = sums["part"].to_numpy()
+    bins = sums["bin"].to_numpy()
+    count = sums["count"].to_numpy(dtype=np.float64)
+    sum_p = sums["p"].to_numpy(dtype=np.float64)
+    sum_p2 = sums["p2"].to_numpy(dtype=np.float64)
+    first = part == 0
+    n = int(count[first].sum())
+    if n == 0:
+        _no_rows(name)
+    of_columns = part < k
+    missing = int(sums["missing"][of_columns].sum())
+    outside = int(sums["outside"][of_columns].sum())
+    if missing or outside:
+        _range_error(
+            missing,
+            outside,
+            float(sums["low"][of_columns].min()),
+            float(sums["high"][of_columns].max()),
+            name,
+        )
+    if k > 1:
+        bad = int(sums["bad"][first].sum())
+        if bad:
+            low = float(sums["low_sum"][first].min())
+            high = float(sums["high_sum"][first].max())
+            _row_sum_error(bad, n, high if high - 1 >= 1 - low else low, name)
+    codes, distinct = pd.factorize(
+        sums["label"].to_numpy(), sort=True, use_na_sentinel=False
+    )
+    rows = np.bincount(codes[first], weights=count[first], minlength=len(distinct))
+    outcome, positions, column, positive_label, labels = _target(
+        np.asarray(distinct), k, classes, positive_label, name, rows
+    )
+
+    def binned(
+        kept: np.ndarray, y: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        def total(weights: np.ndarray) -> np.ndarray:
+            return np.bincount(bins[kept], weights=weights[kept], minlength=n_bins)
+
+        return total(count).astype(np.int64), total(sum_p), total(count * y)
+
+    class_sums = None
+    if k > 2:
+        # A row is a positive for its own class only, and right when its top
+        # label is its class.
+        own = positions[codes] == part
+        right = (sums["predicted"].to_numpy() == positions[codes]).astype(np.float64)
+        kept = part == k
+        cells = (part * n_bins + bins)[of_columns]
+        size = k * n_bins
+        class_sums = (
+            np.bincount(cells, weights=sum_p[of_columns], minlength=size),
+            np.bincount(cells, weights=(count * own)[of_columns], minlength=size),
+        )
+        squares = sum_p2[of_columns].sum() - 2 * sum_p[own].sum() + n
+        count_b, sum_p_b, sum_y_b = binned(kept, right)
+        edge = edges[k]
+    else:
+        y = outcome[codes]
+        kept = part == column
+        squares = (
+            sum_p2[kept].sum()
+            - 2 * np.dot(sum_p[kept], y[kept])
+            + count[kept] @ y[kept]
+        )
+        count_b, sum_p_b, sum_y_b = binned(kept, y)
+        edge = edges[column]
+    return _finish(
+        count_b,
+        sum_p_b,
+        sum_y_b,
+        edge,
+        squares=squares,
+        class_sums=class_sums,
+        n_bins=n_bins,
+        strategy=strategy,
+        positive_label=positive_label,
+        labels=labels,
+    )
+
+
+def _engine_sums(
+    frame: nw.LazyFrame,
+    true: str,
+    columns: list[nw.Expr],
+    parts: list[nw.Expr],
+    edges: list[np.ndarray],
+) -> nw.LazyFrame:
+    """Rows, sums and checks per part, bin, label and predicted class: one group-by.
+
+    Part c < k is column c of the probabilities, part k (a multiclass matrix
+    only) the top label, with its column as the predicted class. The bin of a
+    probability is the number of inner edges below it, as ``np.searchsorted``
+    finds it. The checks of the probabilities (missing, outside [0, 1], sums of
+    the rows) are sums, minima and maxima, so they merge across groups.
+    """
+    import narwhals as nw
+
+    k = len(columns)
+    integer, real = nw.Int64, nw.Float64
+    selected = []
+    for part, (p, inner) in enumerate(zip(parts, edges, strict=True)):
+        above = [(p > float(e)).cast(integer) for e in inner[1:-1]]
+        if part == k:
+            # The first column holding the row's largest probability, as argmax.
+            predicted = nw.min_horizontal(
+                *[(c != p).cast(integer) * (k - j) + j for j, c in enumerate(columns)]
+            )
+        else:
+            predicted = nw.lit(-1).cast(integer)
+        if part == 0 and k > 1:
+            row_sum = nw.sum_horizontal(*columns)
+            bad = ((row_sum - 1).abs() > ROW_SUM_TOLERANCE).cast(integer)
+        else:
+            row_sum, bad = nw.lit(1.0).cast(real), nw.lit(0).cast(integer)
+        selected.append(
+            frame.select(
+                nw.lit(part).cast(integer).alias("part"),
+                (nw.sum_horizontal(*above) if above else nw.lit(0))
+                .cast(integer)
+                .alias("bin"),
+                nw.col(true).alias("label"),
+                predicted.alias("predicted"),
+                p.alias("p"),
+                (p * p).alias("p2"),
+                (p.is_null() | p.is_nan()).cast(integer).alias("missing"),
+                ((p < 0) | (p > 1)).cast(integer).alias("outside"),
+                p.fill_nan(None).alias("finite"),
+                bad.alias("bad"),
+                row_sum.alias("row_sum"),
+            )
+        )
+    rows = selected[0] if len(selected) == 1 else nw.concat(selected, how="vertical")
+    return rows.group_by("part", "bin", "label", "predicted").agg(
+        nw.len().alias("count"),
+        nw.col("p").sum(),
+        nw.col("p2").sum(),
+        nw.col("missing").sum(),
+        nw.col("outside").sum(),
+        nw.col("finite").min().alias("low"),
+        nw.col("finite").max().alias("high"),
+        nw.col("bad").sum(),
+        nw.col("row_sum").min().alias("low_sum"),
+        nw.col("row_sum").max().alias("high_sum"),
+    )
+
+
+def _lerp(a: np.ndarray, b: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """Linear interpolation from ``a`` to ``b``, rounded as ``np.percentile`` rounds."""
+    diff = b - a
+    return np.where(t >= 0.5, b - diff * (1 - t), a + diff * t)
+
+
+def _engine_quantile_edges(
+    frame: nw.LazyFrame, parts: list[nw.Expr], n_bins: int
+) -> list[np.ndarray]:
+    """The quantile edges of each part, exactly those of ``np.percentile``.
+
+    ``np.percentile`` interpolates between two order statistics of the sorted
+    values. Those order statistics are found by the engine (the rows whose rank
+    is wanted, a few dozen), and the interpolation is numpy's. Where the
+    probabilities are missing or not finite, the range check refuses them
+    later; the edges are then uniform, only so that the group-by can run.
+    """
+    import narwhals as nw
+
+    if frame.implementation.is_dask():
+        raise MlkitValueError(
+            with_hint(
+                ENGINE_QUANTILE_ERROR,
+                "use strategy='uniform'; or, if the rows fit in memory, pass "
+                "data=table.compute(), a pandas frame.",
+            )
+        )
+    placeholder = [_edges(np.empty(0), n_bins, "uniform")] * len(parts)
+    n = int(collect(frame.select(nw.len().alias("n")))["n"].iloc[0])
+    if n == 0:
+        return placeholder
+    # As np.percentile: the percentages divided by 100, and the order statistics
+    # on either side of (n - 1) * q, the last one from there on.
+    q = np.linspace(0, 1, n_bins + 1) * 100 / 100
+    virtual = (n - 1) * q
+    below = np.floor(virtual)
+    gamma = virtual - below
+    below = np.minimum(below.astype(np.int64), n - 1)
+    above = np.minimum(below + 1, n - 1)
+    wanted = sorted(set((below + 1).tolist()) | set((above + 1).tolist()))
+    ranked = frame.select(
+        *[p.alias(f"p{j}") for j, p in enumerate(parts)],
+        *[p.rank("ordinal").alias(f"r{j}") for j, p in enumerate(parts)],
+    )
+    found = collect(
+        ranked.filter(
+            nw.any_horizontal(
+                *[nw.col(f"r{j}").is_in(wanted) for j in range(len(parts))],
+                ignore_nulls=True,
+            )
+        )
+    )
+    edges = []
+    for j in range(len(parts)):
+        ranks = found[f"r{j}"].to_numpy(dtype=np.float64, na_value=np.nan)
+        values = found[f"p{j}"].to_numpy(dtype=np.float64, na_value=np.nan)
+        lookup = dict(zip(ranks.tolist(), values.tolist(), strict=True))
+        if not all(float(r) in lookup for r in wanted):
+            return placeholder  # missing probabilities, refused by the range check
+        a = np.array([lookup[float(r)] for r in below + 1])
+        b = np.array([lookup[float(r)] for r in above + 1])
+        if not (np.isfinite(a).all() and np.isfinite(b).all()):
+            return placeholder
+        edges.append(_lerp(a, b, gamma))
+    return edges
 
 
 # --------------------------------------------------------------------------- before and after
