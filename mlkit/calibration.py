@@ -1060,7 +1060,7 @@ def _reliability_in_engine(
     if n == 0:
         _no_rows(name)
     of_columns = part < k
-    missing = int(sums["missing"][of_columns].sum())
+    missing = int((count - sums["present"].to_numpy())[of_columns].sum())
     outside = int(sums["outside"][of_columns].sum())
     if missing or outside:
         _range_error(
@@ -1174,11 +1174,11 @@ def _engine_sums(
                 .alias("bin"),
                 nw.col(true).alias("label"),
                 predicted.alias("predicted"),
-                p.alias("p"),
+                # NaN as missing: every engine then counts it out, and the
+                # range check refuses it.
+                p.fill_nan(None).alias("p"),
                 (p * p).alias("p2"),
-                (p.is_null() | p.is_nan()).cast(integer).alias("missing"),
                 ((p < 0) | (p > 1)).cast(integer).alias("outside"),
-                p.fill_nan(None).alias("finite"),
                 bad.alias("bad"),
                 row_sum.alias("row_sum"),
             )
@@ -1186,12 +1186,12 @@ def _engine_sums(
     rows = selected[0] if len(selected) == 1 else nw.concat(selected, how="vertical")
     return rows.group_by("part", "bin", "label", "predicted").agg(
         nw.len().alias("count"),
+        nw.col("p").count().alias("present"),
         nw.col("p").sum(),
         nw.col("p2").sum(),
-        nw.col("missing").sum(),
         nw.col("outside").sum(),
-        nw.col("finite").min().alias("low"),
-        nw.col("finite").max().alias("high"),
+        nw.col("p").min().alias("low"),
+        nw.col("p").max().alias("high"),
         nw.col("bad").sum(),
         nw.col("row_sum").min().alias("low_sum"),
         nw.col("row_sum").max().alias("high_sum"),

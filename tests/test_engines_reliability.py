@@ -163,6 +163,17 @@ def test_multiclass_equals_pandas(multi, engine, n_bins):
 
 
 @pytest.mark.parametrize("engine", ENGINES)
+def test_number_labels_equal_pandas(multi, engine):
+    """Labels as numbers, and the classes as an array in another order."""
+    data = multi.assign(code=multi["animal"].map({"cat": 10, "dog": 20, "fox": 30}))
+    for options in ({}, {"classes": np.array([30, 10, 20])}):
+        prob = MATRIX if not options else ["p_fox", "p_cat", "p_dog"]
+        expected = reliability("code", prob, data=data, **options)
+        got = reliability("code", prob, data=on_engine(data, engine), **options)
+        assert_same(got, expected)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
 def test_class_never_seen_equals_pandas(multi, engine):
     """A column whose class no row has: given by 'classes', measured all the same."""
     rows = multi[multi["animal"] != "dog"]
@@ -344,3 +355,27 @@ def test_import_stays_light():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("engine", RANKING)
+@pytest.mark.parametrize("spoil", ["nan", "outside", "infinite", "empty"])
+def test_quantile_bins_refuse_as_pandas(binary, multi, engine, spoil):
+    """The range check comes first, whatever the order statistics were."""
+    for data, prob in [
+        (binary.head(300).copy(), "p"),
+        (multi.head(300).copy(), MATRIX),
+    ]:
+        column = "p" if prob == "p" else "p_dog"
+        if spoil == "empty":
+            data = data.head(0)
+        else:
+            data.loc[[2, 5], column] = {
+                "nan": np.nan,
+                "outside": 1.25,
+                "infinite": np.inf,
+            }[spoil]
+        true = "y" if prob == "p" else "animal"
+        message, expected = same_error(
+            data, engine, y_true=true, y_prob=prob, strategy="quantile"
+        )
+        assert message == expected
