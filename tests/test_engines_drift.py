@@ -244,7 +244,7 @@ def test_sketch_counts_zeros_apart(sketch, engine):
 
 
 def test_sketch_chosen_per_column_and_side(monkeypatch):
-    """Exact when both sides have at most EXACT_DISTINCT distinct values."""
+    """Exact only when both sides have at most EXACT_DISTINCT bins (of one value each)."""
     rng = np.random.default_rng(4)
     ref = pd.DataFrame({"x": rng.integers(0, 30, 500), "z": rng.normal(size=500)})
     cur = pd.DataFrame({"x": rng.integers(0, 60, 500), "z": rng.normal(size=500)})
@@ -252,6 +252,42 @@ def test_sketch_chosen_per_column_and_side(monkeypatch):
     assert list(drift_report(pl.from_pandas(ref), cur).ks_error) == ["x", "z"]
     monkeypatch.setattr(_drift, "EXACT_DISTINCT", 60)
     assert list(drift_report(pl.from_pandas(ref), cur).ks_error) == ["z"]
+
+
+@pytest.mark.parametrize("engine", ["polars", "duckdb", "dask"])
+def test_exact_when_each_bin_holds_one_value(engine):
+    """Whole numbers get a bin each; 17 and 17.0001 share one, so that column is sketched."""
+    rng = np.random.default_rng(6)
+
+    def side(zeros, low, high):
+        n = zeros + low + high
+        return pd.DataFrame(
+            {
+                "whole": rng.integers(0, 1_000, n) + rng.integers(0, 2, n),
+                # Centred on the reference's mean 13.60004, both at about 3.4:
+                # 2**(1/1024) apart is 0.0023 there.
+                "close": np.repeat([0.0, 17.0, 17.0001], [zeros, low, high]),
+            }
+        )
+
+    ref, cur = side(600, 1200, 1200), side(400, 600, 1000)
+    got = drift_report(to_engine(ref, engine), to_engine(cur, engine))
+    expected = drift_report(ref, cur)
+    assert list(got.ks_error) == ["close"]
+    whole = got.table["column"] == "whole"
+    # Not the corrected p-values: the correction sees the other column's too.
+    own = ["statistic", "p_value", "psi", "wasserstein", "n_reference", "n_current"]
+    pd.testing.assert_frame_equal(
+        got.table.loc[whole, own],
+        expected.table.loc[whole, own],
+        check_exact=False,
+        rtol=1e-12,
+    )
+    # The two values of one bin are told apart nowhere: the statistic may be low.
+    close = got.table.set_index("column").loc["close"]
+    exact = expected.table.set_index("column").loc["close"]
+    assert close["statistic"] <= exact["statistic"] + 1e-12
+    assert exact["statistic"] <= close["statistic"] + got.ks_error["close"] + 1e-12
 
 
 def test_pandas_path_has_no_error_bound():

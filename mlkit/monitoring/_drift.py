@@ -88,12 +88,13 @@ PSI_BINS = 10
 PSI_EPSILON = 1e-4
 #: Above this many values in both samples, the KS p-value is asymptotic (scipy's "auto").
 EXACT_KS_MAX_N = 10_000
-#: A numeric column of an engine's table with at most this many distinct values
-#: on each side is compared exactly, from its counts per value; one with more,
-#: from a histogram of :data:`SKETCH_BITS` (see :func:`drift_report`).
+#: A numeric column of an engine's table whose histogram bins each hold one
+#: distinct value (the same on both sides), at most this many on each side, is
+#: compared exactly, from its counts per value; otherwise from the histogram of
+#: :data:`SKETCH_BITS` (see :func:`drift_report`).
 EXACT_DISTINCT = 65_536
-#: The histogram of a numeric column with too many distinct values has
-#: 2**SKETCH_BITS bins per octave of the distance to the reference's mean.
+#: The histogram of a numeric column of an engine's table has 2**SKETCH_BITS
+#: bins per octave of the distance to the reference's mean.
 SKETCH_BITS = 10
 #: Relative width of a histogram bin: 2 ** (1 / 2**SKETCH_BITS) - 1, about 0.068%.
 SKETCH_RELATIVE_WIDTH = 2.0 ** (1.0 / 2**SKETCH_BITS) - 1.0
@@ -1018,8 +1019,8 @@ class DriftReport(Result):
         Rows of the two frames.
     ks_error : dict
         For each numeric column whose KS statistic comes from a histogram (a
-        table of another engine, with more than :data:`EXACT_DISTINCT`
-        distinct values): how far above the reported statistic the exact one
+        table of another engine, where a bin holds several distinct values):
+        how far above the reported statistic the exact one
         may lie. The exact statistic is in ``[statistic, statistic +
         ks_error[column]]``, and the reported p-value is that of the smaller
         statistic, at least the exact p-value. Empty when every statistic is
@@ -1152,7 +1153,7 @@ class DriftReport(Result):
                 f"The KS statistics of {', '.join(map(str, sketched[:5]))}"
                 + (" ..." if len(sketched) > 5 else "")
                 + " come from histograms of the engine (too many distinct values "
-                "to count each): the exact statistic is at most "
+                "to count each in one bin): the exact statistic is at most "
                 f"{max(self.ks_error.values()):.2g} above the one reported (see "
                 "ks_error), and the p-values are those of the reported statistics, "
                 "so they never overstate a shift. "
@@ -1241,18 +1242,20 @@ def drift_report(
 
     Tables of other engines are not brought into memory: with narwhals, each
     side's engine computes one pass for its rows, its missing values (null or
-    NaN) and the distinct values of each numeric column, then one group-by per
-    column, and only those counts come back, finished by the code that
+    NaN) and the reference's mean of each numeric column, then one group-by per
+    column (counts per category, or per histogram bin with the bin's lowest
+    and highest values), and only those counts come back, finished by the code that
     finishes a pandas frame. A column's kind comes from the engine's dtype
     (numbers are numeric; booleans, text, categories and enums categorical;
     dates, times, durations and nested types are refused). Results:
 
-    - categorical columns, and numeric columns with at most
-      :data:`EXACT_DISTINCT` distinct values on each side (counted per
-      value): the same statistics, p-values, PSI and Wasserstein distances as
+    - categorical columns, and numeric columns whose histogram bins (below)
+      each hold one distinct value, the same on both sides, at most
+      :data:`EXACT_DISTINCT` of them on each side (whole numbers, rounded
+      values, codes: the bins are then counts per value): the same statistics, p-values, PSI and Wasserstein distances as
       for pandas frames (the distribution functions only change at those
       values; the reference's deciles come from the running counts);
-    - numeric columns with more distinct values: counted per bin of a
+    - other numeric columns: counted per bin of a
       histogram of ``2**SKETCH_BITS`` (1024) bins per octave of the distance
       to the mean m of the reference's finite values (m, 0 and each infinity
       are bins of their own, so that a mass of zeros is counted apart), bins

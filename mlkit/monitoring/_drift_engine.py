@@ -1,9 +1,13 @@
 """:func:`~mlkit.monitoring.drift_report` on tables of other engines.
 
 The counts behind each test are computed where the table lives, through
-narwhals expressions: per side, one pass for the rows, the missing values and
-the distinct values of every column, then one group-by per column (counts per
-category, per distinct value, or per histogram bin). Only those counts come
+narwhals expressions: per side, one pass for the rows, the missing values of
+every column and the reference's means, then one group-by for all numeric
+columns (counts per histogram bin, with the bin's lowest and highest value) and
+one per categorical column (counts per category).
+When every bin of a numeric column holds one distinct value, the same on both
+sides, those are the counts per distinct value and the statistics are exact;
+otherwise they come from the histogram, with a bound on the KS statistic. Only those counts come
 back, and :mod:`mlkit.monitoring._drift` finishes them with the code of the
 pandas path. Either side may be a pandas frame; it is then counted by the same
 expressions, run by pandas.
@@ -90,7 +94,7 @@ class _Side:
         return column.is_null()
 
     def summary(self, numeric: list[Any], categorical: list[Any], center: bool) -> dict:
-        """Rows, missing values per column, distinct values and means of the numbers.
+        """Rows, missing values per column, and the means of the numbers.
 
         One pass over the table. The mean (of the finite values) centres the
         histograms of the columns that get one; only the reference's is used.
@@ -98,7 +102,6 @@ class _Side:
         aggregates = [nw.len().alias("rows")]
         for i, name in enumerate(numeric):
             aggregates.append(self.missing(name).sum().alias(f"missing_n{i}"))
-            aggregates.append(nw.col(name).n_unique().alias(f"distinct_n{i}"))
             if center:
                 x = nw.col(name).cast(nw.Float64)
                 finite = nw.when(x.is_finite()).then(x)
@@ -108,14 +111,38 @@ class _Side:
         row = _engines.collect(self.frame.select(*aggregates)).iloc[0]
         return {key: row[key] for key in row.index}
 
-    def counts(self, key: nw.Expr, name: Any) -> pd.DataFrame:
-        """Present values of ``key`` (an expression of column ``name``) and their counts."""
-        return _engines.collect(
-            self.frame.filter(~self.missing(name))
-            .select(key.alias("value"))
-            .group_by("value")
-            .agg(nw.len().alias("count"))
+    def bins(self, keys: dict[Any, nw.Expr]) -> dict[Any, pd.DataFrame]:
+        """Histogram bins of numeric columns' present values: counts, lowest, highest.
+
+        ``keys`` maps each column to an expression of it, the bin of each value.
+        A bin whose lowest and highest values are equal holds one distinct
+        value. One query for all the columns (their rows stacked), so that the
+        engine reads the table once.
+        """
+        if not keys:
+            return {}
+        parts = [
+            self.frame.filter(~self.missing(name)).select(
+                nw.lit(i, nw.Int64).alias("column"),
+                key.alias("value"),
+                nw.col(name).cast(nw.Float64).alias("x"),
+            )
+            for i, (name, key) in enumerate(keys.items())
+        ]
+        counted = _engines.collect(
+            nw.concat(parts, how="vertical")
+            .group_by("column", "value")
+            .agg(
+                nw.len().alias("count"),
+                nw.col("x").min().alias("low"),
+                nw.col("x").max().alias("high"),
+            )
         )
+        column = counted.pop("column").to_numpy()
+        return {
+            name: counted[column == i].reset_index(drop=True)
+            for i, name in enumerate(keys)
+        }
 
     def categories(self, name: Any) -> pd.DataFrame:
         """Counts per category of a column, missing values included (as a null key)."""
@@ -188,6 +215,23 @@ def _merge(ref: pd.DataFrame, cur: pd.DataFrame) -> tuple[np.ndarray, np.ndarray
     np.add.at(counts[0], inverse[: len(ref)], ref["count"].to_numpy(dtype=np.int64))
     np.add.at(counts[1], inverse[len(ref) :], cur["count"].to_numpy(dtype=np.int64))
     return values, counts
+
+
+def _one_value_each(ref: pd.DataFrame, cur: pd.DataFrame) -> bool:
+    """Whether each bin holds one distinct value, the same on both sides.
+
+    Then the bins are the distinct values, and the statistics are exact; at most
+    :data:`~mlkit.monitoring._drift.EXACT_DISTINCT` of them on each side.
+    """
+    if max(len(ref), len(cur)) > _drift.EXACT_DISTINCT:
+        return False
+    both = pd.concat([ref, cur], ignore_index=True)
+    low, high = both["low"].to_numpy(float), both["high"].to_numpy(float)
+    if not np.array_equal(low, high):
+        return False
+    # A bin seen on both sides must hold the same value on both (-0.0 == 0.0).
+    per_bin = pd.Series(low).groupby(both["value"].to_numpy(float))
+    return bool((per_bin.min() == per_bin.max()).all())
 
 
 def _category_table(ref: pd.DataFrame, cur: pd.DataFrame) -> np.ndarray:
@@ -263,26 +307,27 @@ def drift_report_engine(
 
     rows: dict[Any, dict[str, Any]] = {}
     ks_error: dict[Any, float] = {}
+    centers = {}
     for name in numeric:
-        i = index[name]
-        exact = all(
-            int(summaries[side][f"distinct_{i}"]) <= _drift.EXACT_DISTINCT
-            for side in ("reference", "current")
-        )
-        if exact:
-            key = nw.col(name).cast(nw.Float64)
-            values, counts = _merge(ref.counts(key, name), cur.counts(key, name))
+        center = float(summaries["reference"][f"mean_{index[name]}"])
+        # No finite value, or one too large to average: centred on 0.
+        centers[name] = center if math.isfinite(center) else 0.0
+    keys = {name: _sketch_key(name, centers[name]) for name in numeric}
+    ref_bins, cur_bins = ref.bins(keys), cur.bins(keys)
+    for name in numeric:
+        bins = ref_bins[name], cur_bins[name]
+        if _one_value_each(*bins):
+            # Every bin holds one distinct value: the counts per value, exactly.
+            values, counts = _merge(
+                *(b[["low", "count"]].rename(columns={"low": "value"}) for b in bins)
+            )
             rows[name] = _drift._numeric_row(
                 *_drift._numeric_from_counts(values, counts)
             )
             continue
-        center = float(summaries["reference"][f"mean_{i}"])
-        if not math.isfinite(center):  # no finite value, or one too large to average
-            center = 0.0
-        key = _sketch_key(name, center)
-        keys, counts = _merge(ref.counts(key, name), cur.counts(key, name))
+        edges, counts = _merge(*(b[["value", "count"]] for b in bins))
         statistic, error, wasserstein, psi, n1, n2 = _drift._numeric_from_sketch(
-            keys, counts, center
+            edges, counts, centers[name]
         )
         rows[name] = _drift._numeric_row(statistic, wasserstein, psi, n1, n2)
         ks_error[name] = error
