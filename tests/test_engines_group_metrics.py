@@ -259,7 +259,16 @@ def test_same_result_on_every_run(engine):
     kw = dict(sensitive_features=["sex", "age"], y_prob="prob", n_bootstrap=100)
     first = group_metrics("y", "pred", data=table, random_state=5, **kw)
     second = group_metrics("y", "pred", data=table, random_state=5, **kw)
-    pd.testing.assert_frame_equal(first.by_group, second.by_group, rtol=0, atol=0)
+    # Counts, rates and intervals come from integer cells: identical. The ECE sums
+    # probabilities, which a parallel engine (polars, DuckDB, Dask) adds in an
+    # order that may change from run to run, so its last bits may too.
+    rates = first.by_group.columns.drop("ece")
+    pd.testing.assert_frame_equal(
+        first.by_group[rates], second.by_group[rates], rtol=0, atol=0
+    )
+    pd.testing.assert_series_equal(
+        first.by_group["ece"], second.by_group["ece"], rtol=1e-12, atol=0
+    )
     pd.testing.assert_frame_equal(first.intervals, second.intervals, rtol=0, atol=0)
 
 
