@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import dask.dataframe as dd
-import duckdb
 import numpy as np
 import pandas as pd
 import polars as pl
-import pyarrow as pa
 import pytest
 
 from mlkit._exceptions import MlkitTypeError, MlkitValueError
@@ -19,24 +16,11 @@ from mlkit.monitoring import (
     drift_report,
 )
 from mlkit.monitoring._drift_engine import NESTED_ERROR
-
-ENGINES = ["polars", "polars-lazy", "pyarrow", "duckdb", "dask"]
+from tests._engine_tables import ENGINES, on_engine
 
 
 def to_engine(df: pd.DataFrame, engine: str):
-    if engine == "pandas":
-        return df
-    if engine == "polars":
-        return pl.from_pandas(df)
-    if engine == "polars-lazy":
-        return pl.from_pandas(df).lazy()
-    if engine == "pyarrow":
-        return pa.Table.from_pandas(df, preserve_index=False)
-    if engine == "duckdb":
-        return duckdb.from_df(df)
-    if engine == "dask":
-        return dd.from_pandas(df, npartitions=3)
-    raise AssertionError(engine)
+    return df if engine == "pandas" else on_engine(df, engine)
 
 
 def few_values(n1: int, n2: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -13,12 +13,9 @@ from __future__ import annotations
 import re
 import warnings
 
-import dask.dataframe as dd
-import duckdb
 import numpy as np
 import pandas as pd
 import polars as pl
-import pyarrow as pa
 import pytest
 
 from mlkit._exceptions import MlkitTypeError, MlkitValueError
@@ -28,19 +25,12 @@ from mlkit.fairness import (
     _metrics,
     group_metrics,
 )
-
-ENGINES = {
-    "polars": pl.from_pandas,
-    "polars-lazy": lambda frame: pl.from_pandas(frame).lazy(),
-    "pyarrow": lambda frame: pa.Table.from_pandas(frame, preserve_index=False),
-    "duckdb": duckdb.from_df,
-    "dask": lambda frame: dd.from_pandas(frame, npartitions=3),
-}
+from tests._engine_tables import ENGINES, on_engine
 
 
-@pytest.fixture(params=list(ENGINES))
+@pytest.fixture(params=ENGINES)
 def engine(request):
-    return ENGINES[request.param]
+    return lambda frame: on_engine(frame, request.param)
 
 
 def people(n: int = 3000, seed: int = 0) -> pd.DataFrame:

@@ -6,12 +6,8 @@ import re
 import subprocess
 import sys
 
-import dask.dataframe as dd
-import duckdb
 import numpy as np
 import pandas as pd
-import polars as pl
-import pyarrow as pa
 import pytest
 
 from mlkit._exceptions import MlkitTypeError, MlkitValueError
@@ -21,27 +17,12 @@ from mlkit.calibration import (
     _engine_quantile_edges,
     reliability,
 )
+from tests._engine_tables import ENGINES, on_engine
 
-ENGINES = ["polars", "polars-lazy", "pyarrow", "duckdb", "dask"]
 RANKING = ["polars", "polars-lazy", "pyarrow", "duckdb"]  # quantile bins
 RTOL = 1e-9
 CLASSES = ["cat", "dog", "fox"]
 MATRIX = ["p_cat", "p_dog", "p_fox"]
-
-
-def on_engine(df: pd.DataFrame, engine: str):
-    """``df`` as a table of ``engine``; Dask's in three partitions."""
-    if engine == "polars":
-        return pl.from_pandas(df)
-    if engine == "polars-lazy":
-        return pl.from_pandas(df).lazy()
-    if engine == "pyarrow":
-        return pa.Table.from_pandas(df, preserve_index=False)
-    if engine == "duckdb":
-        return duckdb.from_df(df)
-    table = dd.from_pandas(df, npartitions=3)
-    assert table.npartitions >= 3
-    return table
 
 
 def assert_same(got, expected) -> None:

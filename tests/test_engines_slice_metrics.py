@@ -5,36 +5,17 @@ from __future__ import annotations
 import subprocess
 import sys
 
-import dask.dataframe as dd
-import duckdb
 import numpy as np
 import pandas as pd
 import polars as pl
-import pyarrow as pa
 import pytest
 
 from mlkit._exceptions import MlkitTypeError, MlkitValueError
 from mlkit.evaluation import slice_metrics
 from mlkit.evaluation._slices import CELL_METRICS, MISSING
+from tests._engine_tables import ENGINES, on_engine
 
-ENGINES = ["polars", "polars-lazy", "pyarrow", "duckdb", "dask"]
 RTOL = 1e-9
-
-
-def on_engine(df: pd.DataFrame, engine: str):
-    """``df`` as a table of ``engine``; Dask's in three partitions (if it has
-    three rows)."""
-    if engine == "polars":
-        return pl.from_pandas(df)
-    if engine == "polars-lazy":
-        return pl.from_pandas(df).lazy()
-    if engine == "pyarrow":
-        return pa.Table.from_pandas(df, preserve_index=False)
-    if engine == "duckdb":
-        return duckdb.from_df(df)
-    table = dd.from_pandas(df, npartitions=3)
-    assert table.npartitions >= min(3, len(df))
-    return table
 
 
 def assert_same(got, expected) -> None:
