@@ -51,6 +51,7 @@ bench: $(VENV)/.installed-test-$(KEY) peers ## Run the benchmarks, peers first (
 	$(BIN)/python benchmarks/bench_fairness.py
 	$(BIN)/python benchmarks/bench_drift.py
 	$(BIN)/python benchmarks/bench_widgets.py
+	$(BIN)/python benchmarks/bench_engines.py
 
 peers: ## Build the benchmark peers' environments once (.venv-peers, .venv-evidently).
 	PYTHON=$(PYTHON) bash benchmarks/peers/setup.sh
