@@ -84,7 +84,9 @@ def _tables(engine: str, folder: Path):
     import dask.dataframe as dd
     from dask.distributed import Client, LocalCluster
 
-    cluster = LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None)
+    cluster = LocalCluster(
+        n_workers=2, threads_per_worker=1, host="127.0.0.1", dashboard_address=None
+    )
     client = Client(cluster)
     log = dd.read_parquet(folder)
     return log[log["day"] < 20], log[log["day"] >= 20], (client, cluster)

@@ -92,7 +92,18 @@ def collect(frame: nw.LazyFrame) -> pd.DataFrame:
 
     The index is a plain range: Dask keeps its partitions' own.
     """
-    return frame.collect(backend="pandas").to_native().reset_index(drop=True)
+    if engine_of(frame.to_native()) == "dask":
+        import dask
+
+        # Dask spreads a group-by of several keys over many partitions with a
+        # shuffle; its peer-to-peer method fails on the intermediate frames of
+        # some aggregations (columns named by both text and numbers), the
+        # task-based one does not.
+        with dask.config.set({"dataframe.shuffle.method": "tasks"}):
+            result = frame.collect(backend="pandas")
+    else:
+        result = frame.collect(backend="pandas")
+    return result.to_native().reset_index(drop=True)
 
 
 def _names(value: Any, argument: str, several: bool) -> list[str]:
