@@ -226,6 +226,19 @@ def check_number(
 CHOICE_ERROR = "'{name}' must be one of {allowed}; got {got!r}."
 
 
+def check_confidence(confidence: Any) -> float:
+    """A confidence level of an interval, in (0, 1), as a float."""
+    return check_number(
+        confidence,
+        "confidence",
+        low=0,
+        high=1,
+        open_low=True,
+        open_high=True,
+        example="0.95",
+    )
+
+
 def check_probabilities(
     values: Any, name: str, *, length: int | None = None, matrix: bool = False
 ) -> np.ndarray:

@@ -7,7 +7,7 @@ import math
 import pytest
 
 from mlkit._exceptions import MlkitTypeError, MlkitValueError
-from mlkit._validation import check_int, check_number, model_errors
+from mlkit._validation import check_confidence, check_int, check_number, model_errors
 
 
 def test_model_errors_names_the_argument_and_chains_the_error():
@@ -86,3 +86,11 @@ def test_check_number_says_what_range_is_allowed(value, kwargs, error, allowed):
     with pytest.raises(error) as info:
         check_number(value, "p", example="0.5", **kwargs)
     assert f"'p' must be a number in {allowed}; got {value!r}." in str(info.value)
+
+
+@pytest.mark.parametrize("value", [0, 1, -0.5, 1.5, float("nan"), "0.95", None])
+def test_check_confidence_is_open_zero_one(value):
+    with pytest.raises((MlkitValueError, MlkitTypeError), match="'confidence'") as info:
+        check_confidence(value)
+    assert "\nHint: " in str(info.value)
+    assert check_confidence(0.9) == 0.9

@@ -51,6 +51,7 @@ from mlkit._validation import (
     as_1d,
     check_choice,
     check_columns,
+    check_confidence,
     check_frame,
     check_int,
     check_number,
@@ -877,15 +878,7 @@ def _check_controls(
     random_state: Any,
 ) -> tuple[int, float, int, np.random.Generator]:
     n_bootstrap = check_int(n_bootstrap, "n_bootstrap", 0, "1000")
-    confidence = check_number(
-        confidence,
-        "confidence",
-        low=0,
-        high=1,
-        open_low=True,
-        open_high=True,
-        example="0.95",
-    )
+    confidence = check_confidence(confidence)
     min_count = check_int(min_count, "min_count", 1, "30")
     _check_positive_label(positive_label)
     return n_bootstrap, confidence, min_count, check_random_state(random_state)

@@ -51,8 +51,8 @@ from mlkit._exceptions import MlkitTypeError, MlkitValueError, MlkitWarning, wit
 from mlkit._results import Result
 from mlkit._validation import (
     as_1d,
+    check_confidence,
     check_int,
-    check_number,
     check_probabilities,
     check_random_state,
 )
@@ -1112,15 +1112,7 @@ def _options(
 ) -> tuple[int, float, int, np.random.Generator | None]:
     """The checked options of :func:`group_metrics`, and its random generator."""
     n_bootstrap = check_int(n_bootstrap, "n_bootstrap", 0, "1000")
-    confidence = check_number(
-        confidence,
-        "confidence",
-        low=0,
-        high=1,
-        open_low=True,
-        open_high=True,
-        example="0.95",
-    )
+    confidence = check_confidence(confidence)
     min_group_size = check_int(min_group_size, "min_group_size", 0, "30")
     rng = (
         check_random_state(random_state)

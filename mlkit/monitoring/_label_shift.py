@@ -58,8 +58,13 @@ import pandas as pd
 
 from mlkit._exceptions import MlkitValueError, with_hint
 from mlkit._results import Result
-from mlkit._validation import as_1d, check_probabilities, check_random_state
-from mlkit.monitoring._common import check_int, check_number, plural, shown
+from mlkit._validation import (
+    as_1d,
+    check_confidence,
+    check_probabilities,
+    check_random_state,
+)
+from mlkit.monitoring._common import check_int, plural, shown
 
 if TYPE_CHECKING:
     import altair as alt
@@ -477,15 +482,7 @@ def label_shift(
     y = as_1d(y_source, "y_source", length=len(P_s))
     P_t = _proba(proba_target, "proba_target")
     n_bootstrap = check_int(n_bootstrap, "n_bootstrap", 0, "200")
-    confidence = check_number(
-        confidence,
-        "confidence",
-        low=0,
-        high=1,
-        open_low=True,
-        open_high=True,
-        example="0.95",
-    )
+    confidence = check_confidence(confidence)
     rng = check_random_state(random_state)
     k = P_s.shape[1]
     if P_t.shape[1] != k:
