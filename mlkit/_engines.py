@@ -19,7 +19,7 @@ imported unless such a table is passed.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from mlkit._exceptions import MlkitTypeError, MlkitValueError, with_hint
@@ -28,7 +28,15 @@ if TYPE_CHECKING:
     import narwhals as nw
     import pandas as pd
 
-__all__ = ["ENGINES", "collect", "engine_of", "lazy", "resolve"]
+__all__ = [
+    "CHUNK_ROWS",
+    "ENGINES",
+    "aggregate",
+    "collect",
+    "engine_of",
+    "lazy",
+    "resolve",
+]
 
 #: The engines whose tables mlkit aggregates where they are, by the top-level
 #: module of the table's type.
@@ -40,6 +48,15 @@ ENGINES: dict[str, str] = {
     "dask": "dask",
     "dask_expr": "dask",
 }
+
+#: Rows of a Dask partition that :func:`aggregate` counts at a time. Dask reads
+#: several Parquet files into one partition when few of their columns are
+#: needed; counted whole, the intermediate columns of a partition would take
+#: many times its size.
+CHUNK_ROWS = 250_000
+
+#: How the partial results of each aggregation merge.
+_MERGE = {"len": "sum", "count": "sum", "sum": "sum", "min": "min", "max": "max"}
 
 DATA_ERROR = (
     "'data' must be a pandas DataFrame or a table of polars, pyarrow, DuckDB or "
@@ -92,18 +109,108 @@ def collect(frame: nw.LazyFrame) -> pd.DataFrame:
 
     The index is a plain range: Dask keeps its partitions' own.
     """
-    if engine_of(frame.to_native()) == "dask":
-        import dask
-
-        # Dask spreads a group-by of several keys over many partitions with a
-        # shuffle; its peer-to-peer method fails on the intermediate frames of
-        # some aggregations (columns named by both text and numbers), the
-        # task-based one does not.
-        with dask.config.set({"dataframe.shuffle.method": "tasks"}):
-            result = frame.collect(backend="pandas")
-    else:
-        result = frame.collect(backend="pandas")
+    result = frame.collect(backend="pandas")
     return result.to_native().reset_index(drop=True)
+
+
+def aggregate(
+    frame: nw.LazyFrame,
+    rows: Callable[[nw.LazyFrame], nw.LazyFrame],
+    keys: Sequence[str],
+    aggregates: Mapping[str, tuple[str, str | None]],
+    *,
+    columns: Sequence[str],
+    limit: int | None = None,
+) -> pd.DataFrame:
+    """Mergeable aggregates per group of the rows built from ``frame``.
+
+    Parameters
+    ----------
+    frame : narwhals.LazyFrame
+        A table of an engine of :data:`ENGINES` (or of pandas).
+    rows : callable
+        Builds, from a frame with ``frame``'s columns, the rows to count: the
+        columns computed, filtered or stacked by narwhals expressions.
+    keys : list of str
+        Columns of those rows to group by; a missing key is a group.
+    aggregates : dict
+        Output name to ``(operation, column)``, an operation being ``"len"``
+        (rows of the group; column None), ``"count"`` (values present),
+        ``"sum"``, ``"min"`` or ``"max"``.
+    columns : list of str
+        The columns of ``frame`` that ``rows`` reads.
+    limit : int, optional
+        Return at most this many groups (enough to tell that there are too
+        many), rather than every one.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group: the keys, then the aggregates; in no fixed order.
+
+    Notes
+    -----
+    Every engine but Dask runs ``rows`` and the group-by as one query. On
+    Dask, each partition is counted by pandas :data:`CHUNK_ROWS` rows at a
+    time and the partial counts are merged by a tree reduction into one
+    partition (``split_out=1``): the aggregates are small, so they need no
+    shuffle, and a worker holds one partition and one chunk's intermediate
+    columns at a time.
+    """
+    wanted = list(dict.fromkeys(columns))
+    native = frame.to_native()
+    if engine_of(native) != "dask":
+        query = (
+            rows(frame.select(*wanted))
+            .group_by(*keys)
+            .agg(
+                *(
+                    _expression(name, operation)
+                    for name, operation in aggregates.items()
+                )
+            )
+        )
+        return collect(query if limit is None else query.head(limit))
+    native = native[wanted]
+    meta = _partial(native._meta, rows, list(keys), dict(aggregates))
+    merged = (
+        native.map_partitions(_partial, rows, list(keys), dict(aggregates), meta=meta)
+        .groupby(list(keys), dropna=False, sort=False, observed=True)
+        .agg({name: _MERGE[op] for name, (op, _) in aggregates.items()}, split_out=1)
+    )
+    # One partition: its head is the first groups of all.
+    result = merged.compute() if limit is None else merged.head(limit)
+    return result.reset_index()
+
+
+def _expression(name: str, operation: tuple[str, str | None]) -> nw.Expr:
+    import narwhals as nw
+
+    op, column = operation
+    if op == "len":
+        return nw.len().alias(name)
+    return getattr(nw.col(column), op)().alias(name)
+
+
+def _partial(
+    part: pd.DataFrame,
+    rows: Callable[[nw.LazyFrame], nw.LazyFrame],
+    keys: list[str],
+    aggregates: dict[str, tuple[str, str | None]],
+) -> pd.DataFrame:
+    """The aggregates of one Dask partition, counted :data:`CHUNK_ROWS` rows at a time."""
+    import narwhals as nw
+    import pandas as pd
+
+    expressions = [_expression(name, op) for name, op in aggregates.items()]
+    counted = []
+    for start in range(0, max(len(part), 1), CHUNK_ROWS):
+        chunk = nw.from_native(part.iloc[start : start + CHUNK_ROWS], eager_only=True)
+        query = rows(chunk.lazy()).group_by(*keys).agg(*expressions)
+        counted.append(query.collect().to_native())
+    if len(counted) == 1:
+        return counted[0]
+    return pd.concat(counted, ignore_index=True)
 
 
 def _names(value: Any, argument: str, several: bool) -> list[str]:

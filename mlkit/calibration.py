@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 import numpy as np
 import pandas as pd
 
-from mlkit._engines import collect, resolve
+from mlkit._engines import aggregate, collect, resolve
 from mlkit._exceptions import MlkitTypeError, MlkitValueError, with_hint
 from mlkit._results import Result
 from mlkit._validation import as_1d, check_choice, model_errors, n_rows
@@ -1048,7 +1048,7 @@ def _reliability_in_engine(
         edges = [_edges(np.empty(0), n_bins, strategy)] * len(parts)
     else:
         edges = _engine_quantile_edges(frame, parts, n_bins)
-    sums = collect(_engine_sums(frame, true, columns, parts, edges))
+    sums = _engine_sums(frame, true, prob, parts, edges)
 
     part = sums["part"].to_numpy()
     bins = sums["bin"].to_numpy()
@@ -1135,10 +1135,10 @@ def _reliability_in_engine(
 def _engine_sums(
     frame: nw.LazyFrame,
     true: str,
-    columns: list[nw.Expr],
+    prob: list[str],
     parts: list[nw.Expr],
     edges: list[np.ndarray],
-) -> nw.LazyFrame:
+) -> pd.DataFrame:
     """Rows, sums and checks per part, bin, label and predicted class: one group-by.
 
     Part c < k is column c of the probabilities, part k (a multiclass matrix
@@ -1149,52 +1149,65 @@ def _engine_sums(
     """
     import narwhals as nw
 
-    k = len(columns)
+    k = len(prob)
+    columns = [nw.col(c).cast(nw.Float64) for c in prob]
     integer, real = nw.Int64, nw.Float64
-    selected = []
-    for part, (p, inner) in enumerate(zip(parts, edges, strict=True)):
-        above = [(p > float(e)).cast(integer) for e in inner[1:-1]]
-        if part == k:
-            # The first column holding the row's largest probability, as argmax.
-            predicted = nw.min_horizontal(
-                *[(c != p).cast(integer) * (k - j) + j for j, c in enumerate(columns)]
+
+    def rows(frame: nw.LazyFrame) -> nw.LazyFrame:
+        selected = []
+        for part, (p, inner) in enumerate(zip(parts, edges, strict=True)):
+            above = [(p > float(e)).cast(integer) for e in inner[1:-1]]
+            if part == k:
+                # The first column holding the row's largest probability, as argmax.
+                predicted = nw.min_horizontal(
+                    *[
+                        (c != p).cast(integer) * (k - j) + j
+                        for j, c in enumerate(columns)
+                    ]
+                )
+            else:
+                predicted = nw.lit(-1).cast(integer)
+            if part == 0 and k > 1:
+                row_sum = nw.sum_horizontal(*columns)
+                bad = ((row_sum - 1).abs() > ROW_SUM_TOLERANCE).cast(integer)
+            else:
+                row_sum, bad = nw.lit(1.0).cast(real), nw.lit(0).cast(integer)
+            selected.append(
+                frame.select(
+                    nw.lit(part).cast(integer).alias("part"),
+                    (nw.sum_horizontal(*above) if above else nw.lit(0))
+                    .cast(integer)
+                    .alias("bin"),
+                    nw.col(true).alias("label"),
+                    predicted.alias("predicted"),
+                    # NaN as missing: every engine then counts it out, and the
+                    # range check refuses it.
+                    p.fill_nan(None).alias("p"),
+                    (p * p).alias("p2"),
+                    ((p < 0) | (p > 1)).cast(integer).alias("outside"),
+                    bad.alias("bad"),
+                    row_sum.alias("row_sum"),
+                )
             )
-        else:
-            predicted = nw.lit(-1).cast(integer)
-        if part == 0 and k > 1:
-            row_sum = nw.sum_horizontal(*columns)
-            bad = ((row_sum - 1).abs() > ROW_SUM_TOLERANCE).cast(integer)
-        else:
-            row_sum, bad = nw.lit(1.0).cast(real), nw.lit(0).cast(integer)
-        selected.append(
-            frame.select(
-                nw.lit(part).cast(integer).alias("part"),
-                (nw.sum_horizontal(*above) if above else nw.lit(0))
-                .cast(integer)
-                .alias("bin"),
-                nw.col(true).alias("label"),
-                predicted.alias("predicted"),
-                # NaN as missing: every engine then counts it out, and the
-                # range check refuses it.
-                p.fill_nan(None).alias("p"),
-                (p * p).alias("p2"),
-                ((p < 0) | (p > 1)).cast(integer).alias("outside"),
-                bad.alias("bad"),
-                row_sum.alias("row_sum"),
-            )
-        )
-    rows = selected[0] if len(selected) == 1 else nw.concat(selected, how="vertical")
-    return rows.group_by("part", "bin", "label", "predicted").agg(
-        nw.len().alias("count"),
-        nw.col("p").count().alias("present"),
-        nw.col("p").sum(),
-        nw.col("p2").sum(),
-        nw.col("outside").sum(),
-        nw.col("p").min().alias("low"),
-        nw.col("p").max().alias("high"),
-        nw.col("bad").sum(),
-        nw.col("row_sum").min().alias("low_sum"),
-        nw.col("row_sum").max().alias("high_sum"),
+        return selected[0] if len(selected) == 1 else nw.concat(selected)
+
+    return aggregate(
+        frame,
+        rows,
+        ["part", "bin", "label", "predicted"],
+        {
+            "count": ("len", None),
+            "present": ("count", "p"),
+            "p": ("sum", "p"),
+            "p2": ("sum", "p2"),
+            "outside": ("sum", "outside"),
+            "low": ("min", "p"),
+            "high": ("max", "p"),
+            "bad": ("sum", "bad"),
+            "low_sum": ("min", "row_sum"),
+            "high_sum": ("max", "row_sum"),
+        },
+        columns=[true, *prob],
     )
 
 

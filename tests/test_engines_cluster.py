@@ -17,7 +17,7 @@ from mlkit.monitoring import drift_report, write_prediction_log
 
 @pytest.fixture(scope="module")
 def client():
-    # Worker processes on 127.0.0.1: the shuffles and aggregations between workers
+    # Worker processes on 127.0.0.1: the partial counts sent between workers
     # are those of a cluster of machines.
     with (
         LocalCluster(
@@ -44,7 +44,7 @@ def test_many_partitions_on_a_cluster_equal_pandas(client, log):
     frame, table = log
     assert table.npartitions == 40
     after, after_table = frame[frame["day"] >= 20], table[table["day"] >= 20]
-    # Many groups over many partitions: Dask shuffles the aggregate between workers.
+    # Many groups over many partitions, their partial counts merged between workers.
     got = reliability("label", "score", n_bins=50, data=after_table)
     expected = reliability(after["label"], after["score"], n_bins=50)
     pd.testing.assert_frame_equal(got.table, expected.table, rtol=1e-9)

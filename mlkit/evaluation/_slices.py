@@ -1386,7 +1386,7 @@ def _engine_error_sums(
     largest |e| of the errors divided by ``2**shift``; in one group-by."""
     import narwhals as nw
 
-    from mlkit._engines import collect
+    from mlkit._engines import aggregate
 
     out = _free_names(
         table.collect_schema().names(),
@@ -1418,7 +1418,7 @@ def _engine_error_sums(
         truth, pred = truth * factor, pred * factor
     error = pred - truth
     inf = float("inf")
-    prepared = table.with_columns(
+    computed = [
         (truth.is_null() | truth.is_nan()).alias(miss_t),
         (pred.is_null() | pred.is_nan()).alias(miss_p),
         (truth.abs() == inf).alias(inf_t),
@@ -1427,15 +1427,22 @@ def _engine_error_sums(
         error.alias(err),
         error.abs().alias(absolute),
         (error * error).alias(square),
+    ]
+    sums = {name: ("sum", name) for name in (miss_t, miss_p, inf_t, inf_p)}
+    sums |= {name: ("sum", name) for name in (err, absolute, square)}
+    counted = aggregate(
+        table,
+        lambda frame: frame.with_columns(*computed),
+        keys,
+        {
+            rows: ("len", None),
+            **sums,
+            largest: ("max", largest),
+            top: ("max", absolute),
+        },
+        columns=[*keys, y_true, y_pred],
     )
-    aggregate = prepared.group_by(*keys).agg(
-        nw.len().alias(rows),
-        nw.col(miss_t, miss_p, inf_t, inf_p).sum(),
-        nw.col(largest).max(),
-        nw.col(err, absolute, square).sum(),
-        nw.col(absolute).max().alias(top),
-    )
-    return collect(aggregate), out
+    return counted, out
 
 
 def _engine_slice_metrics(
@@ -1452,9 +1459,7 @@ def _engine_slice_metrics(
     random_state: Any,
 ) -> SliceMetrics:
     """:func:`slice_metrics` of a table of another engine, from one group-by."""
-    import narwhals as nw
-
-    from mlkit._engines import collect
+    from mlkit._engines import aggregate
 
     cell_metrics, rank_metrics, regression = _check_arguments(
         names, given["y_pred"] is not None, given["y_score"] is not None
@@ -1495,16 +1500,18 @@ def _engine_slice_metrics(
     if cell_metrics:
         (rows,) = _free_names(schema.names(), ["rows"])
         groups = list(dict.fromkeys([*keys, y_true, y_pred]))
-        aggregate = collect(table.group_by(*groups).agg(nw.len().alias(rows)))
-        weights = np.asarray(aggregate[rows], dtype="int64")
-        truth = _no_missing(as_1d(aggregate[y_true], "y_true"), "y_true", weights)
+        counted = aggregate(
+            table, lambda frame: frame, groups, {rows: ("len", None)}, columns=groups
+        )
+        weights = np.asarray(counted[rows], dtype="int64")
+        truth = _no_missing(as_1d(counted[y_true], "y_true"), "y_true", weights)
         if not weights.sum():
             raise MlkitValueError(
                 with_hint(EMPTY_ERROR.format(name="y_true"), "pass at least one row.")
             )
-        pred = _no_missing(as_1d(aggregate[y_pred], "y_pred"), "y_pred", weights)
+        pred = _no_missing(as_1d(counted[y_pred], "y_pred"), "y_pred", weights)
         codes, frame = _slice_codes(
-            _engine_slices(aggregate, slice_columns, schema, engine), len(aggregate)
+            _engine_slices(counted, slice_columns, schema, engine), len(counted)
         )
         counts = _counts(codes, len(frame), weights)
         kept = _kept(frame, counts, names, min_count)
@@ -1528,10 +1535,10 @@ def _engine_slice_metrics(
 
     _engine_numbers(schema[y_true], "y_true", regression[0])
     _engine_numbers(schema[y_pred], "y_pred", regression[0])
-    aggregate, out = _engine_error_sums(table, keys, y_true, y_pred, 0)
+    counted, out = _engine_error_sums(table, keys, y_true, y_pred, 0)
     rows, miss_t, miss_p, inf_t, inf_p, largest, err, absolute, square, top = out
-    weights = np.asarray(aggregate[rows], dtype="int64")
-    tally = {c: int(np.asarray(aggregate[c], dtype="float64").sum()) for c in out[1:5]}
+    weights = np.asarray(counted[rows], dtype="int64")
+    tally = {c: int(np.asarray(counted[c], dtype="float64").sum()) for c in out[1:5]}
     if tally[miss_t]:
         _missing_error("y_true", tally[miss_t])
     if not weights.sum():
@@ -1548,28 +1555,28 @@ def _engine_slice_metrics(
                     "drop or clip the infinite values first.",
                 )
             )
-    shift = _exponent(float(np.asarray(aggregate[largest], dtype="float64").max()))
+    shift = _exponent(float(np.asarray(counted[largest], dtype="float64").max()))
     if abs(shift) > _UNSCALED:
         # Errors, sizes or squares might leave float64, or lose digits near
         # zero: the sums again, on errors divided by 2**shift as for pandas.
-        aggregate, out = _engine_error_sums(table, keys, y_true, y_pred, shift)
+        counted, out = _engine_error_sums(table, keys, y_true, y_pred, shift)
         rows, *_, err, absolute, square, top = out
     else:
         shift = 0
     _check_reach(
-        float(np.asarray(aggregate[top], dtype="float64").max()), shift, regression[0]
+        float(np.asarray(counted[top], dtype="float64").max()), shift, regression[0]
     )
     codes, frame = _slice_codes(
-        _engine_slices(aggregate, slice_columns, schema, engine), len(aggregate)
+        _engine_slices(counted, slice_columns, schema, engine), len(counted)
     )
     n_slices = len(frame)
-    counts = _counts(codes, n_slices, np.asarray(aggregate[rows], dtype="int64"))
+    counts = _counts(codes, n_slices, np.asarray(counted[rows], dtype="int64"))
     kept = _kept(frame, counts, names, min_count)
     sums = np.column_stack(
         [
             np.bincount(
                 codes,
-                weights=np.asarray(aggregate[c], dtype="float64"),
+                weights=np.asarray(counted[c], dtype="float64"),
                 minlength=n_slices,
             )
             for c in (err, absolute, square)

@@ -46,7 +46,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 import pandas as pd
 
-from mlkit._engines import resolve
+from mlkit._engines import aggregate, resolve
 from mlkit._exceptions import MlkitTypeError, MlkitValueError, MlkitWarning, with_hint
 from mlkit._results import Result
 from mlkit._validation import (
@@ -1268,15 +1268,12 @@ def _pandas_aggregates(
 # --------------------------------------------------------------------------- engines
 
 
-def _engine_table(frame: Any, keys: list[str]) -> pd.DataFrame:
+def _engine_table(table: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """A small aggregate computed by its engine, rows sorted by ``keys``.
 
     The engines return the groups in no fixed order; sorted, the sums that
     follow add up in the same order on every run.
     """
-    from mlkit._engines import collect
-
-    table = collect(frame)
     try:
         return table.sort_values(keys, kind="stable", ignore_index=True)
     except TypeError:  # values of types that cannot be ordered
@@ -1353,7 +1350,8 @@ def _engine_aggregates(
         nw.col(names["y_pred"][0]).alias("_p"),
     ]
     keys += ["_t", "_p"]
-    aggregates = [nw.len().alias("_n")]
+    aggregates = {"_n": ("len", None)}
+    used = [*features, names["y_true"][0], names["y_pred"][0]]
     if names["y_prob"] is not None:
         prob = names["y_prob"][0]
         dtype = frame.collect_schema()[prob]
@@ -1376,14 +1374,24 @@ def _engine_aggregates(
             (~inside).cast(nw.Int64).alias("_bad"),
         ]
         keys.append("_b")
-        aggregates += [
-            nw.col("_q").sum().alias("_sum"),
-            nw.col("_bad").sum(),
-            nw.col("_q").min().alias("_low"),
-            nw.col("_q").max().alias("_high"),
-        ]
-    query = frame.select(*columns).group_by(*keys).agg(*aggregates)
-    table = _engine_table(query.head(MAX_ENGINE_ROWS + 1), keys)
+        used.append(prob)
+        aggregates |= {
+            "_sum": ("sum", "_q"),
+            "_bad": ("sum", "_bad"),
+            "_low": ("min", "_q"),
+            "_high": ("max", "_q"),
+        }
+    table = _engine_table(
+        aggregate(
+            frame,
+            lambda f: f.select(*columns),
+            keys,
+            aggregates,
+            columns=used,
+            limit=MAX_ENGINE_ROWS + 1,
+        ),
+        keys,
+    )
     counts = table["_n"].to_numpy(np.int64)
     n = int(counts.sum())
     if n == 0:

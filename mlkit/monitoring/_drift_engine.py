@@ -121,22 +121,27 @@ class _Side:
         """
         if not keys:
             return {}
-        parts = [
-            self.frame.filter(~self.missing(name)).select(
-                nw.lit(i, nw.Int64).alias("column"),
-                key.alias("value"),
-                nw.col(name).cast(nw.Float64).alias("x"),
+        # Expressions only: on Dask, ``rows`` is sent to the workers.
+        missing = {name: self.missing(name) for name in keys}
+
+        def rows(frame: nw.LazyFrame) -> nw.LazyFrame:
+            return nw.concat(
+                [
+                    frame.filter(~missing[name]).select(
+                        nw.lit(i, nw.Int64).alias("column"),
+                        key.alias("value"),
+                        nw.col(name).cast(nw.Float64).alias("x"),
+                    )
+                    for i, (name, key) in enumerate(keys.items())
+                ]
             )
-            for i, (name, key) in enumerate(keys.items())
-        ]
-        counted = _engines.collect(
-            nw.concat(parts, how="vertical")
-            .group_by("column", "value")
-            .agg(
-                nw.len().alias("count"),
-                nw.col("x").min().alias("low"),
-                nw.col("x").max().alias("high"),
-            )
+
+        counted = _engines.aggregate(
+            self.frame,
+            rows,
+            ["column", "value"],
+            {"count": ("len", None), "low": ("min", "x"), "high": ("max", "x")},
+            columns=list(keys),
         )
         column = counted.pop("column").to_numpy()
         return {
@@ -146,10 +151,12 @@ class _Side:
 
     def categories(self, name: Any) -> pd.DataFrame:
         """Counts per category of a column, missing values included (as a null key)."""
-        return _engines.collect(
-            self.frame.select(nw.col(name).alias("value"))
-            .group_by("value")
-            .agg(nw.len().alias("count"))
+        return _engines.aggregate(
+            self.frame,
+            lambda frame: frame.select(nw.col(name).alias("value")),
+            ["value"],
+            {"count": ("len", None)},
+            columns=[name],
         )
 
 
