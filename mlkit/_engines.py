@@ -252,13 +252,18 @@ def _check_names(columns: Sequence[str], wanted: list[str], argument: str) -> No
 
 
 def resolve(
-    data: Any, arguments: Mapping[str, Any], *, several: Sequence[str] = ()
+    data: Any,
+    arguments: Mapping[str, Any],
+    *,
+    several: Sequence[str] = (),
+    required: Sequence[str] = (),
 ) -> tuple[nw.LazyFrame | None, dict[str, Any]]:
     """The ``data=`` convention: arguments that name columns of ``data``.
 
     ``arguments`` maps each argument's name to what the caller passed; None (an
-    optional argument left out) stays None. Arguments of ``several`` may name a
-    list of columns, the others one column.
+    optional argument left out) stays None, unless the argument is one of
+    ``required``. Arguments of ``several`` may name a list of columns, the
+    others one column.
 
     Returns
     -------
@@ -276,6 +281,16 @@ def resolve(
         return None, dict(arguments)
     import pandas as pd
 
+    for argument in required:
+        if arguments[argument] is None:
+            raise MlkitTypeError(
+                with_hint(
+                    NAME_ERROR.format(name=argument, got=None).replace(
+                        " (or a list of columns)", ""
+                    ),
+                    f"pass {argument}='column', a name of 'data'.",
+                )
+            )
     given = {k: v for k, v in arguments.items() if v is not None}
     names = {}
     for argument, value in given.items():

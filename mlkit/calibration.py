@@ -846,7 +846,12 @@ def _reliability(
     """:func:`reliability`, its messages naming the probabilities ``name``."""
     n_bins = _check_n_bins(n_bins)
     check_choice(strategy, STRATEGIES, "strategy")
-    frame, values = resolve(data, {"y_true": y_true, name: y_prob}, several=[name])
+    frame, values = resolve(
+        data,
+        {"y_true": y_true, name: y_prob},
+        several=[name],
+        required=["y_true", name],
+    )
     if frame is not None:
         return _reliability_in_engine(
             frame,

@@ -287,6 +287,9 @@ def test_errors_name_the_argument(engine):
     e_ref, e_cur = to_engine(ref, engine), to_engine(cur, engine)
     with pytest.raises(MlkitValueError, match=r"(?s)'zz', which is not.*\nHint: "):
         drift_report(e_ref, e_cur, columns=["rounded", "zz"])
+    # A number is a name too (pandas columns may be numbers): not one of these.
+    with pytest.raises(MlkitValueError, match=r"(?s)'columns' names 3.*\nHint: "):
+        drift_report(e_ref, e_cur, columns=3)
     with pytest.raises(MlkitValueError, match=r"(?s)no column to compare.*\nHint: "):
         drift_report(
             to_engine(ref[["small"]], engine), to_engine(cur[["plan"]], engine)

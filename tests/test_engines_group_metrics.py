@@ -406,6 +406,8 @@ def test_an_empty_table(engine):
             MlkitTypeError,
         ),
         ({"y_prob": ["prob"]}, "'y_prob'", MlkitTypeError),
+        ({"y_true": None}, "'y_true'", MlkitTypeError),
+        ({"y_pred": None}, "'y_pred'", MlkitTypeError),
     ],
 )
 def test_bad_names(engine, arguments, named, error):

@@ -304,6 +304,11 @@ def test_bad_names_are_refused(binary, engine):
         MlkitTypeError, match=r"(?s)'y_true' must name a column.*\nHint: "
     ):
         reliability(["y"], "p", data=table)
+    for y_true, y_prob, named in [(None, "p", "y_true"), ("y", None, "y_prob")]:
+        with pytest.raises(
+            MlkitTypeError, match=rf"(?s)with 'data', '{named}' must name a column"
+        ):
+            reliability(y_true, y_prob, data=table)
     with pytest.raises(
         MlkitTypeError, match=r"(?s)'y_prob' must name a column.*\nHint: "
     ):

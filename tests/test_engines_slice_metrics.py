@@ -388,6 +388,8 @@ def test_bad_names_and_arguments_name_the_argument(engine):
             "'y_score'",
         ),
         (dict(y_true="label", y_pred=None, slices="region"), "'y_pred'"),
+        (dict(y_true=None, y_pred="pred", slices="region"), "'y_true'"),
+        (dict(y_true="label", y_pred="pred", slices=None), "'slices'"),
         (
             dict(y_true="label", y_pred="pred", slices="region", min_count=0),
             "'min_count'",

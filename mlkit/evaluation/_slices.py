@@ -1157,6 +1157,7 @@ def slice_metrics(
             data,
             {"y_true": y_true, "y_pred": y_pred, "slices": slices, "y_score": y_score},
             several=("slices",),
+            required=("y_true", "slices"),
         )
         if table is not None:
             return _engine_slice_metrics(

@@ -1618,6 +1618,7 @@ def group_metrics(
             "y_prob": y_prob,
         },
         several=["sensitive_features"],
+        required=["y_true", "y_pred"],
     )
     if frame is not None:
         # The options first: the engine's pass is the costly step.

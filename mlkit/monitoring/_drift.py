@@ -51,7 +51,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
@@ -910,6 +910,20 @@ def _all_missing(series: pd.Series) -> bool:
     return bool(series.isna().all())
 
 
+def _named(columns: Any) -> list[Any]:
+    """``columns`` as a list of names: one name (text, or a number that names a
+    column) or several."""
+    if isinstance(columns, str) or not isinstance(columns, Iterable):
+        names = [columns]
+    else:
+        names = list(columns)
+    if not names:
+        raise MlkitValueError(
+            with_hint(NO_COLUMNS_ERROR, "name at least one column in 'columns'.")
+        )
+    return names
+
+
 def _columns_and_kinds(
     reference: pd.DataFrame,
     current: pd.DataFrame,
@@ -933,11 +947,7 @@ def _columns_and_kinds(
                 )
             )
     else:
-        names = [columns] if isinstance(columns, str) else list(columns)
-        if not names:
-            raise MlkitValueError(
-                with_hint(NO_COLUMNS_ERROR, "name at least one column in 'columns'.")
-            )
+        names = _named(columns)
         check_columns(reference, names, "columns")
         check_columns(current, names, "columns")
     kinds = {}

@@ -181,11 +181,7 @@ def _names(ref: _Side, cur: _Side, columns: Sequence[Any] | None) -> list[Any]:
                 )
             )
         return names
-    names = [columns] if isinstance(columns, str) else list(columns)
-    if not names:
-        raise MlkitValueError(
-            with_hint(NO_COLUMNS_ERROR, "name at least one column in 'columns'.")
-        )
+    names = _drift._named(columns)
     check_columns(_stand_in(ref), names, "columns")
     check_columns(_stand_in(cur), names, "columns")
     return names
