@@ -33,6 +33,7 @@ import pandas as pd
 import scipy.sparse as sp
 from hypothesis import HealthCheck, settings
 
+from mlkit import _engines
 from mlkit._exceptions import MlkitError
 
 #: Generated calls per public function: ``{"mlkit.x.f": Counter(returned=, refused=)}``.
@@ -115,7 +116,7 @@ def call(
     The result, or None when mlkit refused the input.
     """
     counts = COUNTS.setdefault(name, Counter())
-    before = copy.deepcopy((args, kwargs))
+    before = copy.deepcopy(_rows_of_tables((args, kwargs)))
     try:
         result = func(*args, **kwargs)
     except MlkitError as exc:
@@ -131,16 +132,19 @@ def call(
         assert "\nHint: " in message, f"no hint in: {message}"
         assert_names_argument(func, message)
         MESSAGES.setdefault(name, {}).setdefault(message.split("\n")[0], message)
-        assert_same(before, (args, kwargs), "the arguments")
+        assert_same(before, _rows_of_tables((args, kwargs)), "the arguments")
         return None
     counts["returned"] += 1
-    assert_same(before, (args, kwargs), "the arguments")
+    assert_same(before, _rows_of_tables((args, kwargs)), "the arguments")
     if display:
         show(result)
     if check is not None:
         check(result)
     if deterministic and kwargs.get("random_state") is not None:
-        again = func(*copy.deepcopy(args), **copy.deepcopy(kwargs))
+        # Tables of other engines are passed again as they are: they cannot all
+        # be copied, and the first call was checked to leave their rows alone.
+        memo = {id(t): t for t in _tables_in((args, kwargs))}
+        again = func(*copy.deepcopy(args, dict(memo)), **copy.deepcopy(kwargs, memo))
         part = deterministic if callable(deterministic) else lambda r: r
         assert_same(
             part(result),
@@ -258,6 +262,30 @@ def assert_same(a: Any, b: Any, what: str, path: str = "") -> None:
     else:
         assert type(a) is type(b), f"{where}: {type(a)} became {type(b)}"
         assert a == b or (a != a and b != b), f"{where}: {a!r} != {b!r}"
+
+
+def _rows_of_tables(value: Any) -> Any:
+    """``value`` with each table of another engine (polars, pyarrow, DuckDB, Dask)
+    replaced by its rows as a pandas frame, in tuples, lists and dicts: those tables
+    cannot all be copied, and compare by their rows."""
+    if _engines.engine_of(value) is not None:
+        return _engines.collect(_engines.lazy(value, "value"))
+    if type(value) in (tuple, list):
+        return type(value)(_rows_of_tables(v) for v in value)
+    if type(value) is dict:
+        return {k: _rows_of_tables(v) for k, v in value.items()}
+    return value
+
+
+def _tables_in(value: Any) -> list[Any]:
+    """The tables of other engines in ``value``, looked for as :func:`_rows_of_tables` does."""
+    if _engines.engine_of(value) is not None:
+        return [value]
+    if type(value) in (tuple, list):
+        return [t for v in value for t in _tables_in(v)]
+    if type(value) is dict:
+        return [t for v in value.values() for t in _tables_in(v)]
+    return []
 
 
 def _public(value: Any) -> dict[str, Any]:
