@@ -264,28 +264,29 @@ def assert_same(a: Any, b: Any, what: str, path: str = "") -> None:
         assert a == b or (a != a and b != b), f"{where}: {a!r} != {b!r}"
 
 
-def _rows_of_tables(value: Any) -> Any:
-    """``value`` with each table of another engine (polars, pyarrow, DuckDB, Dask)
-    replaced by its rows as a pandas frame, in tuples, lists and dicts: those tables
-    cannot all be copied, and compare by their rows."""
+def _map_tables(value: Any, function: Callable[[Any], Any]) -> Any:
+    """``value`` with ``function`` applied to each table of another engine (polars,
+    pyarrow, DuckDB, Dask) in it, looked for in tuples, lists and dicts."""
     if _engines.engine_of(value) is not None:
-        return _engines.collect(_engines.lazy(value, "value"))
+        return function(value)
     if type(value) in (tuple, list):
-        return type(value)(_rows_of_tables(v) for v in value)
+        return type(value)(_map_tables(v, function) for v in value)
     if type(value) is dict:
-        return {k: _rows_of_tables(v) for k, v in value.items()}
+        return {k: _map_tables(v, function) for k, v in value.items()}
     return value
 
 
+def _rows_of_tables(value: Any) -> Any:
+    """``value`` with each table of another engine replaced by its rows as a pandas
+    frame: those tables cannot all be copied, and compare by their rows."""
+    return _map_tables(value, lambda t: _engines.collect(_engines.lazy(t, "value")))
+
+
 def _tables_in(value: Any) -> list[Any]:
-    """The tables of other engines in ``value``, looked for as :func:`_rows_of_tables` does."""
-    if _engines.engine_of(value) is not None:
-        return [value]
-    if type(value) in (tuple, list):
-        return [t for v in value for t in _tables_in(v)]
-    if type(value) is dict:
-        return [t for v in value.values() for t in _tables_in(v)]
-    return []
+    """The tables of other engines in ``value``."""
+    found: list[Any] = []
+    _map_tables(value, found.append)
+    return found
 
 
 def _public(value: Any) -> dict[str, Any]:
